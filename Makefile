@@ -1,0 +1,61 @@
+# make run   - install, train when needed, start the assistant (Ctrl-C stops it)
+# make test  - lint, validate, and every test (what CI runs)
+# make shell - chat in the terminal
+
+PYENV_PYTHON := $(shell pyenv root 2>/dev/null)/versions/3.10.13/bin/python3.10
+PYTHON310 ?= $(if $(wildcard $(PYENV_PYTHON)),$(PYENV_PYTHON),python3.10)
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+MODEL := models/current.tar.gz
+# What the trained model depends on; the knowledge/ files are read at run time.
+TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard components/*.py)
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+# Same data, same model: fixed seeds in config.yml plus these.
+export PYTHONHASHSEED := 0
+export TF_DETERMINISTIC_OPS := 1
+
+.PHONY: install train run shell test lint validate lock clean
+
+$(VENV)/.installed: requirements.lock
+	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+$(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
+	@mkdir -p models var
+	$(RASA) train --fixed-model-name current --out models > var/train.log 2>&1 \
+		|| { tail -40 var/train.log; exit 1; }
+	@touch $@
+	@echo "Trained $(MODEL) (log: var/train.log)"
+
+train: $(MODEL)
+
+run: train
+	scripts/run.sh
+
+shell: train
+	@mkdir -p var
+	$(RASA) run actions --actions actions > var/actions.log 2>&1 & \
+	trap "kill $$!" EXIT; \
+	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+validate: install
+	$(RASA) data validate --domain domain.yml --data data --config config.yml
+
+test: lint validate train
+	$(PY) -m pytest tests
+
+lock: install
+	{ echo '# Every package, pinned: generated from requirements.in with `make lock`.'; \
+	  $(VENV)/bin/pip freeze --exclude-editable | grep -v '^pkg.resources'; } > requirements.lock
+
+clean:
+	rm -rf models var/train.log .pytest_cache .ruff_cache

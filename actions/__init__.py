@@ -1,0 +1,6 @@
+"""Custom actions, served by `rasa run actions`."""
+
+from actions.session_start import ActionSessionStart
+from actions.side_effects import ActionSideEffectsByBodySite
+
+__all__ = ["ActionSessionStart", "ActionSideEffectsByBodySite"]

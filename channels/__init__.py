@@ -1,0 +1,1 @@
+"""Input channels of ours, named in credentials.yml by module path."""
