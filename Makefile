@@ -1,6 +1,7 @@
 # make run   - install, train when needed, start the assistant (Ctrl-C stops it)
-# make test  - lint, validate, and every test (what CI runs)
+# make test  - lint, validate, and every test (what CI runs), browser tests included
 # make shell - chat in the terminal
+# make run serves a demo clinic page with the chat widget at http://localhost:8000/
 
 PYENV_PYTHON := $(shell pyenv root 2>/dev/null)/versions/3.10.13/bin/python3.10
 PYTHON310 ?= $(if $(wildcard $(PYENV_PYTHON)),$(PYENV_PYTHON),python3.10)
@@ -17,7 +18,12 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 export TF_DETERMINISTIC_OPS := 1
 
-.PHONY: install train run shell test lint validate lock clean
+# The browser tests (tests/browser/) drive Debian's chromium: nothing downloads
+# a browser at run time. axe-core comes from npm (package-lock.json).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: install train run shell test lint validate lock clean browser-deps
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
@@ -50,7 +56,17 @@ lint: install
 validate: install
 	$(RASA) data validate --domain domain.yml --data data --config config.yml
 
-test: lint validate train
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+browser-deps: install $(CHROMIUM) node_modules/.package-lock.json
+
+test: lint validate train browser-deps
 	$(PY) -m pytest tests
 
 lock: install

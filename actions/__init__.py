@@ -2,5 +2,6 @@
 
 from actions.session_start import ActionSessionStart
 from actions.side_effects import ActionSideEffectsByBodySite
+from actions.unclear_message import ActionUnclearMessage
 
-__all__ = ["ActionSessionStart", "ActionSideEffectsByBodySite"]
+__all__ = ["ActionSessionStart", "ActionSideEffectsByBodySite", "ActionUnclearMessage"]

@@ -1,0 +1,714 @@
+"""What the messaging channels (Telegram, Twilio, Messenger, Slack) share.
+
+- Settings come from environment variables only (docs/messaging.md); a channel
+  whose variables are not all set is disabled: its webhook answers 404 and it
+  calls no platform API.
+- Signature checks for each platform, all with constant-time comparison.
+- Reply formatting: plain text, long answers split at the platform's limit at
+  paragraph, sentence or word boundaries, buttons as numbered options where the
+  platform has none (a number typed back sends that button's payload).
+- Retried webhooks are answered once (recent delivery ids are remembered).
+- Conversation ids are keyed hashes of the platform's user id, so phone numbers
+  and user ids are neither in the tracker store nor in Rasa's logs.
+- Nothing here logs message text, phone numbers or user ids.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import os
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.rest import EMPTY_MESSAGE_REPLY, FAILURE_REPLY, MAX_MESSAGE_CHARS, TOO_LONG_REPLY
+
+logger = logging.getLogger(__name__)
+
+NON_TEXT_REPLY = (
+    "I can only read text messages. Please type your question. In an emergency, call 911."
+)
+CHOOSE_PROMPT = "Please choose one:"
+NUMBERED_PROMPT = "Reply with a number:"
+
+# Remembered per process: enough for the retries of a day, bounded in memory.
+SEEN_IDS_TTL_SECONDS = 24 * 3600
+SEEN_IDS_MAX = 100_000
+OPTIONS_TTL_SECONDS = 24 * 3600
+OPTIONS_MAX = 50_000
+
+API_TIMEOUT_SECONDS = 10
+API_ATTEMPTS = 3
+PUBLIC_BASE_URL_ENV = "PUBLIC_BASE_URL"
+
+
+# --- text --------------------------------------------------------------------
+
+
+def text_length(text: str) -> int:
+    """Length in UTF-16 code units: what the platforms count (>= len(text))."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+_MARKDOWN = [
+    (re.compile(r"!?\[([^\]\n]+)\]\((\S+?)\)"), r"\1 (\2)"),  # [text](url)
+    (re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE), ""),  # # heading
+    (re.compile(r"^(\s*)[*+]\s+", re.MULTILINE), r"\1- "),  # * bullet
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.DOTALL), r"\2"),  # **bold**
+    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~", re.DOTALL), r"\1"),  # ~~strike~~
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),  # *em*
+    (re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])"), r"\1"),  # _em_
+    (re.compile(r"```[^\n]*\n?(.*?)```", re.DOTALL), r"\1"),  # fenced code
+    (re.compile(r"`([^`\n]+)`"), r"\1"),  # `code`
+]
+
+
+def plain_text(text: str) -> str:
+    """The text without Markdown markup, for channels that show it literally."""
+    for pattern, replacement in _MARKDOWN:
+        text = pattern.sub(replacement, text)
+    return text.strip()
+
+
+_ASCII_PUNCTUATION = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2026": "...",
+        "\u00a0": " ",
+    }
+)
+
+
+def sms_text(text: str) -> str:
+    """Typographic punctuation as ASCII: one curly quote makes a whole SMS
+    UCS-2, which cuts each segment from 160 to 70 characters."""
+    return text.translate(_ASCII_PUNCTUATION)
+
+
+def _fit(text: str, limit: int) -> int:
+    """The longest prefix of text (in characters) that is at most limit units."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return index
+    return len(text)
+
+
+# Best boundaries first. Paragraph, line and sentence breaks are used only in
+# the second half of the window, so that no part is needlessly short.
+_BOUNDARIES = [
+    (re.compile(r"\n[ \t]*\n\s*"), True),
+    (re.compile(r"\n\s*"), True),
+    (re.compile(r"(?<=[.!?])[\"')\]]*\s+"), True),
+    (re.compile(r"\s+"), False),
+]
+
+
+def split_message(text: str, limit: int) -> list[str]:
+    """Parts of at most `limit` UTF-16 units, split at the best boundary.
+
+    Only whitespace at the cuts is dropped; a word longer than the limit is cut.
+    """
+    if limit < 2:
+        raise ValueError("limit must be at least 2")
+    text = text.strip()
+    parts: list[str] = []
+    while text_length(text) > limit:
+        fit = max(_fit(text, limit), 1)
+        window = text[: fit + 1]  # a space just after the window is a boundary too
+        cut: tuple[int, int] | None = None
+        for pattern, second_half_only in _BOUNDARIES:
+            matches = [m for m in pattern.finditer(window) if 0 < m.start() <= fit]
+            if second_half_only:
+                matches = [m for m in matches if m.start() >= fit // 2]
+            if matches:
+                cut = (matches[-1].start(), matches[-1].end())
+                break
+        if cut is None:
+            cut = (fit, fit)
+        parts.append(text[: cut[0]].rstrip())
+        text = text[cut[1] :].lstrip()
+    if text:
+        parts.append(text)
+    return parts
+
+
+# --- buttons -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    title: str
+    payload: str
+
+
+def options_from_buttons(buttons: Iterable[Any] | None) -> list[Option]:
+    """Rasa buttons ({"title", "payload"}) that can be offered."""
+    options = []
+    for button in buttons or []:
+        if not isinstance(button, Mapping):
+            continue
+        title, payload = button.get("title"), button.get("payload")
+        if isinstance(title, str) and title.strip() and isinstance(payload, str) and payload:
+            options.append(Option(plain_text(title), payload))
+    return options
+
+
+def numbered_options(text: str, options: list[Option], start: int = 1) -> str:
+    """The text followed by the options as a numbered list."""
+    lines = [f"{start + index}. {option.title}" for index, option in enumerate(options)]
+    body = "\n".join([NUMBERED_PROMPT, *lines])
+    return f"{text.strip()}\n\n{body}" if text.strip() else body
+
+
+_NUMBER = re.compile(r"\s*#?\s*(\d{1,3})\s*[.)]?\s*")  # any script's digits
+
+
+def chosen_number(text: str) -> int | None:
+    """The number in a reply such as "2", " 2. " or "#2"; None for other text."""
+    match = _NUMBER.fullmatch(text)
+    return int(match.group(1)) if match else None
+
+
+# --- memory ------------------------------------------------------------------
+
+
+class ExpiringMap:
+    """A small in-process map whose entries expire; oldest evicted first."""
+
+    def __init__(
+        self, ttl_seconds: float, max_items: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._ttl = ttl_seconds
+        self._max = max_items
+        self._clock = clock
+        self._items: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+
+    def _purge(self) -> None:
+        now = self._clock()
+        while self._items:
+            key, (expires, _) = next(iter(self._items.items()))
+            if expires > now and len(self._items) <= self._max:
+                break
+            del self._items[key]
+
+    def get(self, key: str) -> Any | None:
+        self._purge()
+        item = self._items.get(key)
+        return item[1] if item else None
+
+    def set(self, key: str, value: Any) -> None:
+        self._items.pop(key, None)
+        self._items[key] = (self._clock() + self._ttl, value)
+        self._purge()
+
+    def pop(self, key: str) -> None:
+        self._items.pop(key, None)
+
+    def __len__(self) -> int:
+        self._purge()
+        return len(self._items)
+
+
+class RecentDeliveries:
+    """Ids of webhook deliveries already accepted, to answer retries once."""
+
+    def __init__(self, ttl_seconds: float = SEEN_IDS_TTL_SECONDS, max_items: int = SEEN_IDS_MAX):
+        self._seen = ExpiringMap(ttl_seconds, max_items)
+
+    def is_repeat(self, *keys: str | None) -> bool:
+        """True if any key was seen before; remembers all of them."""
+        keys_given = [key for key in keys if key]
+        repeat = any(self._seen.get(key) for key in keys_given)
+        for key in keys_given:
+            self._seen.set(key, True)
+        return repeat
+
+
+class OfferedOptions:
+    """Payloads of the numbered options last offered in each conversation."""
+
+    def __init__(self, ttl_seconds: float = OPTIONS_TTL_SECONDS, max_items: int = OPTIONS_MAX):
+        self._options = ExpiringMap(ttl_seconds, max_items)
+
+    def get(self, conversation_id: str) -> list[str]:
+        return self._options.get(conversation_id) or []
+
+    def remember(self, conversation_id: str, payloads: list[str]) -> None:
+        if payloads:
+            self._options.set(conversation_id, list(payloads))
+        else:
+            self._options.pop(conversation_id)
+
+
+def conversation_id(key: str, channel: str, *user_parts: str) -> str:
+    """A stable pseudonym for a platform user: HMAC-SHA256 keyed by a secret of
+    the channel, so the tracker store and logs never see phone numbers or ids."""
+    message = "\x1f".join((channel, *user_parts)).encode("utf-8")
+    digest = hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()
+    return f"{channel}-{digest[:32]}"
+
+
+# --- signatures --------------------------------------------------------------
+
+
+def secret_matches(expected: str, given: str | None) -> bool:
+    """Constant-time comparison of a secret or signature with a header value."""
+    if not given:
+        return False
+    try:
+        given_bytes = given.strip().encode("utf-8")
+    except UnicodeEncodeError:  # undecodable header bytes (surrogate escapes)
+        return False
+    return hmac.compare_digest(expected.encode("utf-8"), given_bytes)
+
+
+def twilio_signature(auth_token: str, url: str, params: Mapping[str, list[str]]) -> str:
+    """X-Twilio-Signature: base64 HMAC-SHA1 of the URL followed by each POST
+    parameter's name and value, sorted by name (as twilio's RequestValidator)."""
+    signed = url + "".join(
+        name + value for name in sorted(params) for value in sorted(set(params[name]))
+    )
+    digest = hmac.new(auth_token.encode("utf-8"), signed.encode("utf-8"), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def _with_and_without_port(url: str) -> list[str]:
+    """Twilio signs some URLs with the default port and some without."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return [url]
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    userinfo = parts.netloc.rpartition("@")[0]
+    prefix = f"{userinfo}@" if userinfo else ""
+    default_port = 443 if parts.scheme == "https" else 80
+    without = urlunsplit(parts._replace(netloc=prefix + host))
+    with_port = urlunsplit(parts._replace(netloc=f"{prefix}{host}:{parts.port or default_port}"))
+    return [url, without, with_port]
+
+
+def twilio_signature_valid(
+    auth_token: str, url: str, params: Mapping[str, list[str]], signature: str | None
+) -> bool:
+    return any(
+        secret_matches(twilio_signature(auth_token, candidate, params), signature)
+        for candidate in _with_and_without_port(url)
+    )
+
+
+def facebook_signature_valid(app_secret: str, body: bytes, header: str | None) -> bool:
+    """X-Hub-Signature-256: "sha256=" + hex HMAC-SHA256 of the raw body."""
+    digest = hmac.new(app_secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    return secret_matches(f"sha256={digest}", header)
+
+
+SLACK_MAX_AGE_SECONDS = 5 * 60
+
+
+def slack_signature(signing_secret: str, timestamp: str, body: bytes) -> str:
+    base = b"v0:" + timestamp.encode("ascii") + b":" + body
+    return "v0=" + hmac.new(signing_secret.encode("utf-8"), base, hashlib.sha256).hexdigest()
+
+
+def slack_signature_valid(
+    signing_secret: str,
+    body: bytes,
+    timestamp: str | None,
+    signature: str | None,
+    now: float | None = None,
+) -> bool:
+    """X-Slack-Signature (v0) over "v0:<timestamp>:<body>", at most 5 minutes old."""
+    if not timestamp or not re.fullmatch(r"[0-9]{1,12}", timestamp.strip()):
+        return False
+    timestamp = timestamp.strip()
+    now = time.time() if now is None else now
+    if abs(now - int(timestamp)) > SLACK_MAX_AGE_SECONDS:
+        return False
+    return secret_matches(slack_signature(signing_secret, timestamp, body), signature)
+
+
+def telegram_secret_valid(secret: str, header: str | None) -> bool:
+    """X-Telegram-Bot-Api-Secret-Token: the secret_token given to setWebhook."""
+    return secret_matches(secret, header)
+
+
+# --- request parsing -----------------------------------------------------------
+
+
+def json_object(body: bytes) -> dict[str, Any] | None:
+    """The body as a JSON object, or None."""
+    try:
+        value = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def form_params(body: bytes) -> dict[str, list[str]]:
+    """URL-encoded form fields, keeping blank ones (they are signed too; Sanic's
+    request.form drops them)."""
+    try:
+        return parse_qs(body.decode("utf-8"), keep_blank_values=True)
+    except (UnicodeDecodeError, ValueError):
+        return {}
+
+
+def public_url(request: Request, public_base_url: str | None) -> str:
+    """The URL the platform called: behind a proxy, PUBLIC_BASE_URL + path."""
+    if not public_base_url:
+        return request.url
+    query = f"?{request.query_string}" if request.query_string else ""
+    return f"{public_base_url}{request.path}{query}"
+
+
+# --- settings ------------------------------------------------------------------
+
+
+def api_url_allowed(url: str) -> bool:
+    """HTTPS, or plain HTTP to this machine only (the tests' stand-ins)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if parts.scheme == "https" and parts.hostname:
+        return True
+    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+
+
+def read_settings(
+    channel: str,
+    env: Mapping[str, str],
+    required: tuple[str, ...],
+    api_urls: Mapping[str, str],
+    optional: Mapping[str, str] | None = None,
+) -> dict[str, str] | None:
+    """The channel's settings, or None (disabled) unless all required are set."""
+    values = {name: env.get(name, "").strip() for name in required}
+    missing = [name for name, value in values.items() if not value]
+    if len(missing) == len(required):
+        logger.info("%s channel not configured (set %s).", channel, ", ".join(required))
+        return None
+    if missing:
+        logger.warning(
+            "%s channel disabled: %s not set (docs/messaging.md).", channel, ", ".join(missing)
+        )
+        return None
+    for name, default in api_urls.items():
+        url = env.get(name, "").strip().rstrip("/") or default
+        if not api_url_allowed(url):
+            logger.warning("%s channel disabled: %s must be an https:// URL.", channel, name)
+            return None
+        values[name] = url
+    for name, default in (optional or {}).items():
+        values[name] = env.get(name, "").strip() or default
+    public = env.get(PUBLIC_BASE_URL_ENV, "").strip().rstrip("/")
+    if public and not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", public):
+        logger.warning(
+            "%s channel disabled: %s must be an https:// URL without query.",
+            channel,
+            PUBLIC_BASE_URL_ENV,
+        )
+        return None
+    values[PUBLIC_BASE_URL_ENV] = public
+    logger.info("%s channel enabled.", channel)
+    return values
+
+
+# --- platform API calls -----------------------------------------------------------
+
+_RETRY_STATUSES = {429, 503}
+
+
+async def call_api(
+    what: str,
+    url: str,
+    *,
+    json_body: dict[str, Any] | None = None,
+    form: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    params: dict[str, str] | None = None,
+    auth: aiohttp.BasicAuth | None = None,
+) -> dict[str, Any] | None:
+    """POST to a platform API; the JSON answer, or None after logging a failure.
+
+    Retries only when the request surely did not take effect (no connection,
+    429, 503), so a reply is never sent twice. The URL is never logged: some
+    platforms put the token in it.
+    """
+    timeout = aiohttp.ClientTimeout(total=API_TIMEOUT_SECONDS)
+    for attempt in range(1, API_ATTEMPTS + 1):
+        retry = attempt < API_ATTEMPTS
+        try:
+            async with (
+                aiohttp.ClientSession(timeout=timeout) as session,
+                session.post(
+                    url, json=json_body, data=form, headers=headers, params=params, auth=auth
+                ) as reply,
+            ):
+                body = await reply.read()
+                if reply.status in _RETRY_STATUSES and retry:
+                    await asyncio.sleep(0.5 * attempt)
+                    continue
+                if reply.status >= 400:
+                    logger.warning("%s failed: HTTP %s", what, reply.status)
+                    return None
+                return json_object(body) or {}
+        except aiohttp.ClientConnectorError:
+            if retry:
+                await asyncio.sleep(0.5 * attempt)
+                continue
+            logger.warning("%s failed: cannot connect", what)
+            return None
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            logger.warning("%s failed: %s", what, type(error).__name__)
+            return None
+    return None
+
+
+# --- output --------------------------------------------------------------------
+
+
+class MessagingOutput(OutputChannel):
+    """Sends one turn's replies to one user of a platform.
+
+    Bound to the real address of the user, so Rasa's recipient_id (a pseudonym)
+    is not used. Subclasses set `limit` and implement `deliver`; they may offer
+    native buttons (`native_buttons`) or decorate numbered ones
+    (`numbered_extra`). Buffered channels send the whole turn as one message
+    (split only at the limit), so SMS parts cannot arrive out of order.
+    """
+
+    channel: ClassVar[str] = "messaging"
+    limit: ClassVar[int] = 1600
+    buffered: ClassVar[bool] = False
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.channel
+
+    def __init__(self) -> None:
+        self.replies = 0
+        self.numbered_payloads: list[str] = []
+        self._buffer: list[str] = []
+
+    def prepare(self, text: str) -> str:
+        return plain_text(text)
+
+    def native_buttons(self, options: list[Option]) -> Any | None:
+        """The platform's button markup, or None to number the options instead."""
+        return None
+
+    def numbered_extra(self, options: list[Option], start: int) -> Any | None:
+        return None
+
+    async def deliver(self, text: str, extra: Any | None) -> None:
+        raise NotImplementedError
+
+    async def say(self, text: str, extra: Any | None = None) -> None:
+        self.replies += 1
+        text = self.prepare(text or "")
+        if self.buffered:
+            if text:
+                self._buffer.append(text)
+            return
+        if not text and extra is None:
+            return
+        parts = split_message(text or CHOOSE_PROMPT, self.limit)
+        for index, part in enumerate(parts):
+            await self._deliver_safely(part, extra if index == len(parts) - 1 else None)
+
+    async def flush(self) -> None:
+        text, self._buffer = "\n\n".join(self._buffer), []
+        for part in split_message(text, self.limit) if text else []:
+            await self._deliver_safely(part, None)
+
+    async def _deliver_safely(self, text: str, extra: Any | None) -> None:
+        try:
+            await self.deliver(text, extra)
+        except Exception as error:  # one failed part must not stop the turn
+            logger.error("%s: sending a reply failed: %s", self.channel, type(error).__name__)
+            logger.debug("sending a reply failed", exc_info=True)
+
+    # Rasa's OutputChannel interface
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.say(text)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        options = options_from_buttons(buttons)
+        if not options:
+            await self.say(text)
+            return
+        native = None if self.buffered else self.native_buttons(options)
+        if native is not None:
+            await self.say(text, native)
+            return
+        start = len(self.numbered_payloads) + 1
+        self.numbered_payloads.extend(option.payload for option in options)
+        await self.say(numbered_options(text, options, start), self.numbered_extra(options, start))
+
+    async def send_quick_replies(
+        self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.send_text_with_buttons(recipient_id, text, quick_replies)
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        logger.debug("%s: custom payloads are not sent", self.channel)
+
+
+# --- one turn ------------------------------------------------------------------
+
+
+def out_of_range_reply(count: int) -> str:
+    return f"Please reply with a number from 1 to {count}, or type your question."
+
+
+async def run_turn(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    channel: str,
+    conversation: str,
+    text: str | None,
+    output: MessagingOutput,
+    offered: OfferedOptions,
+) -> None:
+    """Answer one incoming message; text None means it was not text.
+
+    The patient always gets a reply: a clear one for non-text, empty or
+    over-long messages (which never reach the model) and a failure notice when
+    the bot produced nothing.
+    """
+    try:
+        if text is None:
+            await output.say(NON_TEXT_REPLY)
+            return
+        if not text.strip():
+            await output.say(EMPTY_MESSAGE_REPLY)
+            return
+        if len(text) > MAX_MESSAGE_CHARS:
+            await output.say(TOO_LONG_REPLY)
+            return
+        payloads = offered.get(conversation)
+        number = chosen_number(text) if payloads else None
+        if number is not None:
+            if not 1 <= number <= len(payloads):
+                await output.say(out_of_range_reply(len(payloads)))
+                return
+            text = payloads[number - 1]
+        try:
+            await on_new_message(UserMessage(text, output, conversation, input_channel=channel))
+        except Exception as error:  # the patient still gets an answer
+            logger.error("Handling a %s message failed: %s", channel, type(error).__name__)
+            logger.debug("handling a message failed", exc_info=True)
+        if not output.replies:
+            await output.say(FAILURE_REPLY)
+        offered.remember(conversation, output.numbered_payloads)
+    finally:
+        await output.flush()
+
+
+# --- input ---------------------------------------------------------------------
+
+
+def forbidden() -> HTTPResponse:
+    return response.text("forbidden", status=403)
+
+
+def bad_request(reason: str) -> HTTPResponse:
+    return response.text(reason, status=400)
+
+
+class MessagingInput(InputChannel):
+    """Base of our messaging channels: settings from the environment only,
+    disabled (404, no start-up calls) unless all required variables are set."""
+
+    channel: ClassVar[str] = "messaging"
+    required_env: ClassVar[tuple[str, ...]] = ()
+    api_url_env: ClassVar[dict[str, str]] = {}
+    optional_env: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.channel
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        if credentials:
+            logger.warning(
+                "%s: settings in the credentials file are ignored; "
+                "set environment variables instead (docs/messaging.md).",
+                cls.channel,
+            )
+        settings = read_settings(
+            cls.channel, os.environ, cls.required_env, cls.api_url_env, cls.optional_env
+        )
+        return cls(settings)
+
+    def __init__(self, settings: dict[str, str] | None) -> None:
+        self.settings = settings
+        self.deliveries = RecentDeliveries()
+        self.offered = OfferedOptions()
+
+    @property
+    def enabled(self) -> bool:
+        return self.settings is not None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint(f"secure_{self.channel}_webhook", __name__)
+        enabled = self.enabled
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            if not enabled:
+                return response.json({"status": "not configured"}, status=404)
+            return response.json({"status": "ok"})
+
+        if not enabled:
+
+            @webhook.route("/webhook", methods=["GET", "POST"])
+            async def not_configured(_: Request) -> HTTPResponse:
+                return response.text("not configured", status=404)
+
+            return webhook
+
+        self.add_routes(webhook, on_new_message)
+        return webhook
+
+    def add_routes(
+        self, webhook: Blueprint, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        raise NotImplementedError
+
+    async def guarded(self, handle: Callable[[], Awaitable[HTTPResponse]]) -> HTTPResponse:
+        """Runs a webhook handler; an unexpected error is logged by type only
+        (Sanic's own error log could include message text)."""
+        try:
+            return await handle()
+        except Exception as error:
+            logger.error("%s webhook failed: %s", self.channel, type(error).__name__)
+            logger.debug("webhook failed", exc_info=True)
+            return response.text("error", status=500)

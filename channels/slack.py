@@ -1,0 +1,269 @@
+"""Slack app channel: /webhooks/slack/webhook (Events API and interactivity).
+
+Every request must carry a valid v0 signature of the app's signing secret, at
+most 5 minutes old. Slack wants an answer within 3 seconds, so the webhook
+acknowledges at once and the assistant answers in the background. Retried
+events (X-Slack-Retry-Num) are recognised by their event_id. Answers are plain
+text blocks; buttons are Block Kit buttons. The app answers direct messages and
+mentions (in the mention's thread). Settings: docs/messaging.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rasa.core.channels.channel import UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.messaging import (
+    MessagingInput,
+    MessagingOutput,
+    Option,
+    bad_request,
+    call_api,
+    conversation_id,
+    forbidden,
+    form_params,
+    json_object,
+    run_turn,
+    slack_signature_valid,
+)
+
+logger = logging.getLogger(__name__)
+
+BOT_TOKEN_ENV = "SLACK_BOT_TOKEN"
+SIGNING_SECRET_ENV = "SLACK_SIGNING_SECRET"
+API_URL_ENV = "SLACK_API_URL"
+DEFAULT_API_URL = "https://slack.com/api"
+
+MAX_TEXT = 3000  # per section block
+MAX_BUTTONS = 25  # per actions block
+MAX_BUTTON_TITLE = 75
+MAX_BUTTON_VALUE = 2000
+# Message subtypes that are still a person writing to us.
+USER_SUBTYPES = {None, "file_share", "thread_broadcast"}
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]+))?>")
+
+
+class SlackOutput(MessagingOutput):
+    channel = "slack"
+    limit = MAX_TEXT
+
+    def __init__(self, api_url: str, bot_token: str, channel_id: str, thread_ts: str | None):
+        super().__init__()
+        self._url = f"{api_url}/chat.postMessage"
+        self._headers = {"Authorization": f"Bearer {bot_token}"}
+        self._channel_id = channel_id
+        self._thread_ts = thread_ts
+
+    def native_buttons(self, options: list[Option]) -> Any | None:
+        if len(options) > MAX_BUTTONS or any(
+            len(option.title) > MAX_BUTTON_TITLE or len(option.payload) > MAX_BUTTON_VALUE
+            for option in options
+        ):
+            return None  # numbered options instead
+        return [
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": option.title},
+                "value": option.payload,
+                "action_id": f"option-{index}",
+            }
+            for index, option in enumerate(options, start=1)
+        ]
+
+    async def deliver(self, text: str, extra: Any | None) -> None:
+        blocks: list[dict[str, Any]] = [
+            {"type": "section", "text": {"type": "plain_text", "text": text}}
+        ]
+        if extra is not None:
+            blocks.append({"type": "actions", "elements": extra})
+        message: dict[str, Any] = {
+            "channel": self._channel_id,
+            "text": escape(text),  # notifications and clients without blocks
+            "blocks": blocks,
+            "unfurl_links": False,
+        }
+        if self._thread_ts:
+            message["thread_ts"] = self._thread_ts
+        result = await call_api(
+            "Slack chat.postMessage", self._url, json_body=message, headers=self._headers
+        )
+        if result is not None and not result.get("ok"):
+            error = str(result.get("error", "unknown"))
+            logger.warning(
+                "Slack chat.postMessage failed: %s",
+                error if re.fullmatch(r"[a-z_]{1,64}", error) else "unknown",
+            )
+
+
+def escape(text: str) -> str:
+    """Slack's escaping of &, < and > in message text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def user_text(text: str) -> str:
+    """A user's message as typed: without mentions, links as written, and
+    Slack's escapes undone."""
+    text = _MENTION.sub(" ", text)
+    text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    return html.unescape(text).strip()
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    team: str
+    user: str
+    channel_id: str
+    thread_ts: str | None
+    text: str | None  # None: files without text
+    delivery_ids: tuple[str, ...]
+
+
+def parse_event(body: dict[str, Any]) -> SlackMessage | None:
+    """A person's direct message or mention in an event_callback; None for
+    everything to ignore (bots, edits, joins, other channels)."""
+    event = body.get("event")
+    if not isinstance(event, dict):
+        return None
+    kind, subtype = event.get("type"), event.get("subtype")
+    if kind not in ("message", "app_mention") or event.get("bot_id"):
+        return None
+    if subtype not in USER_SUBTYPES:
+        return None
+    if kind == "message" and event.get("channel_type") != "im":
+        return None  # in channels, the app answers mentions only
+    user, channel_id = event.get("user"), event.get("channel")
+    team = body.get("team_id") or event.get("team") or ""
+    if not all(isinstance(value, str) and value for value in (user, channel_id)):
+        return None
+    thread_ts = event.get("thread_ts")
+    if kind == "app_mention" and not channel_id.startswith("D"):
+        thread_ts = thread_ts or event.get("ts")
+    text = event.get("text") if isinstance(event.get("text"), str) else ""
+    text = user_text(text)
+    if not text and event.get("files"):
+        text = None
+    ids = [f"event:{body.get('event_id')}"] if body.get("event_id") else []
+    if isinstance(event.get("client_msg_id"), str):  # the same message as DM and mention
+        ids.append(f"client:{event['client_msg_id']}")
+    if not ids:
+        ids.append(f"ts:{channel_id}:{event.get('ts')}")
+    return SlackMessage(
+        str(team), user, channel_id, thread_ts if isinstance(thread_ts, str) else None,
+        text, tuple(ids),
+    )  # fmt: skip
+
+
+def parse_interaction(payload: dict[str, Any]) -> SlackMessage | None:
+    """A click on one of our buttons (block_actions); None for anything else."""
+    if payload.get("type") != "block_actions":
+        return None
+    actions, user = payload.get("actions"), payload.get("user")
+    channel = payload.get("channel") or {}
+    if not (isinstance(actions, list) and actions and isinstance(actions[0], dict)):
+        return None
+    action = actions[0]
+    if action.get("type") != "button" or not isinstance(action.get("value"), str):
+        return None
+    user_id = user.get("id") if isinstance(user, dict) else None
+    channel_id = channel.get("id") if isinstance(channel, dict) else None
+    if not (isinstance(user_id, str) and isinstance(channel_id, str)):
+        return None
+    team = payload.get("team") or {}
+    team_id = team.get("id", "") if isinstance(team, dict) else ""
+    message = payload.get("message") or {}
+    thread_ts = message.get("thread_ts") if isinstance(message, dict) else None
+    delivery = f"action:{user_id}:{action.get('action_ts') or payload.get('trigger_id')}"
+    return SlackMessage(
+        str(team_id), user_id, channel_id, thread_ts if isinstance(thread_ts, str) else None,
+        action["value"], (delivery,),
+    )  # fmt: skip
+
+
+class SecureSlackInput(MessagingInput):
+    channel = "slack"
+    required_env: ClassVar[tuple[str, ...]] = (BOT_TOKEN_ENV, SIGNING_SECRET_ENV)
+    api_url_env: ClassVar[dict[str, str]] = {API_URL_ENV: DEFAULT_API_URL}
+
+    def __init__(self, settings: dict[str, str] | None) -> None:
+        super().__init__(settings)
+        self._background: set[asyncio.Task] = set()
+
+    def add_routes(
+        self, webhook: Blueprint, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        settings = self.settings
+        assert settings is not None
+        bot_token, signing_secret = settings[BOT_TOKEN_ENV], settings[SIGNING_SECRET_ENV]
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return await self.guarded(lambda: handle(request))
+
+        async def handle(request: Request) -> HTTPResponse:
+            if not slack_signature_valid(
+                signing_secret,
+                request.body,
+                request.headers.get("X-Slack-Request-Timestamp"),
+                request.headers.get("X-Slack-Signature"),
+            ):
+                logger.warning("slack: rejected a request without a valid signature")
+                return forbidden()
+            content_type = (request.headers.get("content-type") or "").split(";")[0].strip()
+            if content_type == "application/x-www-form-urlencoded":
+                payload = _interaction_payload(request.body)
+                if payload is None:
+                    return bad_request("expected an interaction payload")
+                message = parse_interaction(payload)
+            else:
+                body = json_object(request.body)
+                if body is None:
+                    return bad_request("expected a Slack event")
+                if body.get("type") == "url_verification":
+                    return response.json({"challenge": str(body.get("challenge", ""))})
+                message = parse_event(body) if body.get("type") == "event_callback" else None
+            if message is not None and not self.deliveries.is_repeat(*message.delivery_ids):
+                start(message)
+            return response.text("")
+
+        def start(message: SlackMessage) -> None:
+            output = SlackOutput(
+                settings[API_URL_ENV], bot_token, message.channel_id, message.thread_ts
+            )
+            conversation = conversation_id(
+                signing_secret, self.channel, message.team, message.user, message.channel_id
+            )
+            task = asyncio.create_task(
+                run_turn(
+                    on_new_message, self.channel, conversation, message.text, output, self.offered
+                )
+            )
+            self._background.add(task)
+            task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("slack: answering failed: %s", type(task.exception()).__name__)
+
+
+def _interaction_payload(body: bytes) -> dict[str, Any] | None:
+    values = form_params(body).get("payload")
+    if not values:
+        return None
+    try:
+        payload = json.loads(values[0])
+    except ValueError:
+        return None
+    return payload if isinstance(payload, dict) else None

@@ -1,0 +1,217 @@
+"""Telegram bot channel: /webhooks/telegram/webhook.
+
+Unlike Rasa's built-in channel, every update must carry the secret token that
+we give Telegram with setWebhook (header X-Telegram-Bot-Api-Secret-Token), and
+replies are plain text with an inline keyboard for buttons. Only private chats
+are answered. Settings: docs/messaging.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rasa.core.channels.channel import UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.messaging import (
+    PUBLIC_BASE_URL_ENV,
+    MessagingInput,
+    MessagingOutput,
+    Option,
+    bad_request,
+    call_api,
+    conversation_id,
+    forbidden,
+    json_object,
+    run_turn,
+    telegram_secret_valid,
+)
+
+logger = logging.getLogger(__name__)
+
+TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
+API_URL_ENV = "TELEGRAM_API_URL"
+DEFAULT_API_URL = "https://api.telegram.org"
+WEBHOOK_PATH = "/webhooks/telegram/webhook"
+
+MAX_TEXT = 4096
+MAX_CALLBACK_DATA_BYTES = 64
+MAX_BUTTONS = 100
+# Telegram's rule for setWebhook's secret_token.
+SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+# Commands every Telegram bot gets, as the intents that answer them.
+COMMANDS = {"/start": "/greet", "/help": "/ask_capabilities"}
+
+
+class TelegramApi:
+    def __init__(self, base_url: str, token: str) -> None:
+        self._base = f"{base_url}/bot{token}"
+
+    async def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+        return await call_api(f"Telegram {method}", f"{self._base}/{method}", json_body=payload)
+
+
+class TelegramOutput(MessagingOutput):
+    channel = "telegram"
+    limit = MAX_TEXT
+
+    def __init__(self, api: TelegramApi, chat_id: int | str) -> None:
+        super().__init__()
+        self._api = api
+        self._chat_id = chat_id
+
+    def native_buttons(self, options: list[Option]) -> Any | None:
+        if len(options) > MAX_BUTTONS or any(
+            len(option.payload.encode("utf-8")) > MAX_CALLBACK_DATA_BYTES for option in options
+        ):
+            return None  # numbered options instead
+        return {
+            "inline_keyboard": [
+                [{"text": option.title, "callback_data": option.payload}] for option in options
+            ]
+        }
+
+    async def deliver(self, text: str, extra: Any | None) -> None:
+        payload: dict[str, Any] = {"chat_id": self._chat_id, "text": text}
+        if extra is not None:
+            payload["reply_markup"] = extra
+        await self._api.call("sendMessage", payload)
+
+
+@dataclass(frozen=True)
+class TelegramMessage:
+    chat_id: int | str
+    text: str | None  # None: not text (sticker, photo, voice, location, ...)
+    callback_query_id: str | None = None
+
+
+def parse_update(update: dict[str, Any]) -> TelegramMessage | None:
+    """The patient's message in an update; None for updates to ignore
+    (other update types, groups and channels, bots, malformed parts)."""
+    callback = update.get("callback_query")
+    if isinstance(callback, dict):
+        message = callback.get("message")
+        chat = message.get("chat") if isinstance(message, dict) else None
+        data = callback.get("data")
+        if not _private_chat(chat) or not isinstance(callback.get("id"), str):
+            return None
+        text = data if isinstance(data, str) else None
+        return TelegramMessage(chat["id"], text, callback["id"])
+
+    message = update.get("message")
+    if not isinstance(message, dict):
+        return None  # edited messages, channel posts, member updates, ...
+    chat, sender = message.get("chat"), message.get("from")
+    if not _private_chat(chat) or (isinstance(sender, dict) and sender.get("is_bot")):
+        return None
+    text = message.get("text")
+    if not isinstance(text, str):
+        return TelegramMessage(chat["id"], None)
+    command = text.strip().split(" ", 1)[0].split("@", 1)[0].lower()
+    return TelegramMessage(chat["id"], COMMANDS.get(command, text))
+
+
+def _private_chat(chat: Any) -> bool:
+    return (
+        isinstance(chat, dict)
+        and chat.get("type") == "private"
+        and isinstance(chat.get("id"), int | str)
+        and not isinstance(chat.get("id"), bool)
+    )
+
+
+class SecureTelegramInput(MessagingInput):
+    channel = "telegram"
+    required_env: ClassVar[tuple[str, ...]] = (TOKEN_ENV, SECRET_ENV)
+    api_url_env: ClassVar[dict[str, str]] = {API_URL_ENV: DEFAULT_API_URL}
+
+    def __init__(self, settings: dict[str, str] | None) -> None:
+        if settings and not SECRET_PATTERN.fullmatch(settings[SECRET_ENV]):
+            logger.warning(
+                "telegram channel disabled: %s must be 1-256 characters A-Z, a-z, 0-9, _ or -.",
+                SECRET_ENV,
+            )
+            settings = None
+        super().__init__(settings)
+        self._background: set[asyncio.Task] = set()
+
+    def add_routes(
+        self, webhook: Blueprint, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        settings = self.settings
+        assert settings is not None
+        token, secret = settings[TOKEN_ENV], settings[SECRET_ENV]
+        api = TelegramApi(settings[API_URL_ENV], token)
+
+        @webhook.listener("after_server_start")
+        async def register_webhook(*_: Any) -> None:
+            public = settings[PUBLIC_BASE_URL_ENV]
+            if not public:
+                logger.info(
+                    "telegram: %s not set; register the webhook yourself (docs/messaging.md).",
+                    PUBLIC_BASE_URL_ENV,
+                )
+                return
+            task = asyncio.create_task(set_webhook(api, f"{public}{WEBHOOK_PATH}", secret))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return await self.guarded(lambda: handle(request))
+
+        async def handle(request: Request) -> HTTPResponse:
+            if not telegram_secret_valid(
+                secret, request.headers.get("X-Telegram-Bot-Api-Secret-Token")
+            ):
+                logger.warning("telegram: rejected a request without the right secret token")
+                return forbidden()
+            update = json_object(request.body)
+            update_id = update.get("update_id") if update is not None else None
+            if not isinstance(update_id, int) or isinstance(update_id, bool):
+                return bad_request("expected a Telegram update")
+            if self.deliveries.is_repeat(f"update:{update_id}"):
+                return response.text("ok")
+            message = parse_update(update)
+            if message is None:
+                return response.text("ok")
+            if message.callback_query_id:
+                # Stops the spinner on the button the patient tapped.
+                await api.call(
+                    "answerCallbackQuery", {"callback_query_id": message.callback_query_id}
+                )
+            await run_turn(
+                on_new_message,
+                self.channel,
+                conversation_id(token, self.channel, str(message.chat_id)),
+                message.text,
+                TelegramOutput(api, message.chat_id),
+                self.offered,
+            )
+            return response.text("ok")
+
+
+async def set_webhook(api: TelegramApi, url: str, secret: str) -> bool:
+    """Points Telegram at our webhook, with the secret it must send back."""
+    result = await api.call(
+        "setWebhook",
+        {
+            "url": url,
+            "secret_token": secret,
+            "allowed_updates": ["message", "callback_query"],
+        },
+    )
+    if result and result.get("ok"):
+        logger.info("telegram: webhook registered")
+        return True
+    logger.error("telegram: setWebhook failed; the bot will get no messages (docs/messaging.md)")
+    return False

@@ -1,0 +1,138 @@
+"""Start the real assistant for a test, the way `make run` does (scripts/run.sh).
+
+scripts/run.sh starts three servers: actions, Rasa (REST channel) and the static
+server of the chat widget's demo page (widget/).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+PROJECT = Path(__file__).resolve().parents[1]
+MODEL = PROJECT / "models" / "current.tar.gz"
+START_TIMEOUT_SECONDS = 180
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class RunningAssistant:
+    url: str
+    action_url: str
+    log_file: Path
+    process: subprocess.Popen
+    # The demo clinic page with the chat widget (scripts/serve_widget.py).
+    widget_url: str = ""
+
+    @property
+    def webhook(self) -> str:
+        return f"{self.url}/webhooks/rest/webhook"
+
+    def say(self, sender: str, text: str) -> list[dict]:
+        reply = requests.post(self.webhook, json={"sender": sender, "message": text}, timeout=30)
+        reply.raise_for_status()
+        return reply.json()
+
+    def log(self) -> str:
+        return self.log_file.read_text(errors="replace")
+
+
+def _wait_until_ready(assistant: RunningAssistant) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if assistant.process.poll() is not None:
+            raise RuntimeError(f"assistant exited early:\n{assistant.log()[-3000:]}")
+        try:
+            if (
+                requests.get(f"{assistant.url}/webhooks/rest/", timeout=2).ok
+                and requests.get(f"{assistant.action_url}/health", timeout=2).ok
+                and (not assistant.widget_url or requests.get(assistant.widget_url, timeout=2).ok)
+            ):
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(
+        f"assistant not ready in {START_TIMEOUT_SECONDS}s:\n{assistant.log()[-3000:]}"
+    )
+
+
+@contextmanager
+def assistant_running(
+    workdir: Path,
+    credentials: Path | None = None,
+    extra_env: dict[str, str] | None = None,
+    *,
+    rasa_port: int | None = None,
+    action_port: int | None = None,
+    widget_port: int | None = None,
+) -> Iterator[RunningAssistant]:
+    """All servers on free ports (or the given ones), conversations in a fresh SQLite
+    file in workdir (the same file again when workdir is reused, e.g. for a restart).
+
+    The Rasa server accepts browser requests (CORS) from the widget's demo page
+    unless extra_env sets CLINIC_ORIGINS.
+    """
+    assert MODEL.exists(), "no trained model: run `make train` first"
+    rasa_port, action_port = rasa_port or free_port(), action_port or free_port()
+    widget_port = widget_port or free_port()
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://localhost:{action_port}/webhook"\n'
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'trackers.db'}\n"
+    )
+    env = {
+        **os.environ,
+        "RASA_PORT": str(rasa_port),
+        "ACTION_PORT": str(action_port),
+        "WIDGET_PORT": str(widget_port),
+        "ENDPOINTS": str(endpoints),
+        "CREDENTIALS": str(credentials or PROJECT / "credentials.yml"),
+        **(extra_env or {}),
+    }
+    log_file = workdir / "assistant.log"
+    with log_file.open("wb") as log:
+        process = subprocess.Popen(
+            [str(PROJECT / "scripts" / "run.sh")],
+            cwd=PROJECT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    assistant = RunningAssistant(
+        f"http://localhost:{rasa_port}",
+        f"http://localhost:{action_port}",
+        log_file,
+        process,
+        widget_url=f"http://localhost:{widget_port}/",
+    )
+    try:
+        _wait_until_ready(assistant)
+        yield assistant
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

@@ -1,0 +1,26 @@
+"""`rasa test` on the conversation tests in tests/test_conversations.yml."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from assistant_server import MODEL, PROJECT
+
+
+def test_conversations_follow_the_stories(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [
+            str(PROJECT / ".venv" / "bin" / "rasa"), "test",
+            "--model", str(MODEL),
+            "--stories", "tests/test_conversations.yml",
+            "--fail-on-prediction-errors",
+            "--out", str(tmp_path),
+        ],
+        cwd=PROJECT, capture_output=True, text=True, timeout=900,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+    )
+    failed = tmp_path / "failed_test_stories.yml"
+    details = failed.read_text() if failed.exists() else run.stdout[-3000:] + run.stderr[-3000:]
+    assert run.returncode == 0, details

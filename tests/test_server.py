@@ -1,0 +1,114 @@
+"""The real assistant, started as `make run` starts it, over the REST channel."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+from assistant_server import PROJECT, RunningAssistant, assistant_running
+
+EVAL = PROJECT.parent / "shared" / "eval"
+PASS_BAR = 0.95
+
+
+def new_sender() -> str:
+    return f"test-{uuid.uuid4().hex}"
+
+
+def texts(messages: list[dict]) -> str:
+    return " ".join(message.get("text", "") for message in messages).lower()
+
+
+def test_dev_set_score_meets_the_bar(assistant: RunningAssistant, tmp_path: Path) -> None:
+    if not (EVAL / "score.py").exists():
+        pytest.skip("no ../shared/eval beside this checkout")
+    result_file = tmp_path / "score.json"
+    run = subprocess.run(
+        [sys.executable, str(EVAL / "score.py"), "--url", assistant.url,
+         "--cases", str(EVAL / "dev_cases.yml"), "--json", str(result_file)],
+        capture_output=True, text=True, timeout=600, check=True,
+    )
+    print(run.stdout)
+    results = json.loads(result_file.read_text())["results"]
+    passed = sum(case["ok"] for case in results)
+    assert passed / len(results) >= PASS_BAR, run.stdout[-4000:]
+    emergencies = [
+        case for case in results if any(t["topic"] == "emergency" for t in case["turns"])
+    ]
+    assert emergencies and all(case["ok"] for case in emergencies), run.stdout[-4000:]
+
+
+def test_a_conversation_starts_with_the_disclaimer(assistant: RunningAssistant) -> None:
+    first = assistant.say(new_sender(), "hello")
+    assert "not medical advice" in first[0]["text"] and "911" in first[0]["text"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["🙂🙂🙂", "<script>alert('x')</script>", "<b>what</b> is <i>igrt</i>?", "asdfghjkl",
+     "¿Qué es la radioterapia?", "?", "   what is igrt   "],
+)
+def test_odd_messages_get_a_reply(assistant: RunningAssistant, message: str) -> None:
+    assert texts(assistant.say(new_sender(), message)).strip()
+
+
+def post(assistant: RunningAssistant, body: bytes) -> requests.Response:
+    return requests.post(
+        assistant.webhook, data=body, headers={"Content-Type": "application/json"}, timeout=30
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b'{"message": "what is igrt"}',
+        b'{"sender": "", "message": "what is igrt"}',
+        b'{"sender": "someone", "message": null}',
+        b'{"sender": "someone"}',
+        b'["sender", "message"]',
+        b'{"sender": {"id": 1}, "message": "hi"}',
+    ],
+)
+def test_malformed_requests_get_a_4xx_and_the_server_lives_on(
+    assistant: RunningAssistant, body: bytes
+) -> None:
+    reply = post(assistant, body)
+    assert 400 <= reply.status_code < 500
+    assert "error" in reply.json()
+    assert "type of radiation therapy" in texts(assistant.say(new_sender(), "what is igrt"))
+
+
+def test_empty_message_gets_a_prompt(assistant: RunningAssistant) -> None:
+    sender = new_sender()
+    assert "please type your question" in texts(assistant.say(sender, ""))
+    assert "type of radiation therapy" in texts(assistant.say(sender, "what is igrt"))
+
+
+def test_a_100_kb_message_gets_a_clear_reply(assistant: RunningAssistant) -> None:
+    sender = new_sender()
+    reply = texts(assistant.say(sender, "why " * 25_000))
+    assert "too long" in reply and "911" in reply
+    assert "type of radiation therapy" in texts(assistant.say(sender, "what is igrt"))
+
+
+def test_message_text_is_not_written_to_the_logs(assistant: RunningAssistant) -> None:
+    secret = f"Zq{uuid.uuid4().hex[:10]}"
+    assistant.say(new_sender(), f"my name is {secret} and I have prostate cancer")
+    assistant.say(new_sender(), f"{secret} " * 1000)  # the over-long path too
+    assert secret not in assistant.log()
+
+
+def test_a_conversation_survives_a_server_restart(tmp_path: Path) -> None:
+    sender = new_sender()
+    with assistant_running(tmp_path) as first:
+        first.say(sender, "my wife has cervical cancer")
+    with assistant_running(tmp_path) as second:
+        reply = texts(second.say(sender, "what side effects will she have?"))
+    assert "not medical advice" not in reply, "a new session started: the tracker was lost"
+    assert "bladder irritation" in reply
