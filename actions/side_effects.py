@@ -35,7 +35,7 @@ class ActionSideEffectsByBodySite(Action):
     ) -> list[EventType]:
         intent = tracker.latest_message.get("intent", {}).get("name")
         mentioned = known_areas(entity_values(tracker))
-        if intent == "inform_body_site" and mentioned and not follows_side_effects_turn(tracker):
+        if intent == "inform_body_site" and mentioned and not wants_an_answer(tracker):
             dispatcher.utter_message(response="utter_body_site_noted", site=join_names(mentioned))
             return []
         areas = mentioned or known_areas(tracker.get_slot(SLOT) or [])
@@ -56,6 +56,11 @@ def known_areas(names: list[str]) -> list[BodyArea]:
     """Areas of the terms file, in the order first named, each once."""
     areas = body_areas()
     return [areas[name] for name in dict.fromkeys(names) if name in areas]
+
+
+def wants_an_answer(tracker: Tracker) -> bool:
+    """A body site said as a question, or right after a side-effects turn."""
+    return "?" in (tracker.latest_message.get("text") or "") or follows_side_effects_turn(tracker)
 
 
 def follows_side_effects_turn(tracker: Tracker) -> bool:

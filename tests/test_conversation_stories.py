@@ -22,5 +22,7 @@ def test_conversations_follow_the_stories(tmp_path: Path) -> None:
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
     )
     failed = tmp_path / "failed_test_stories.yml"
-    details = failed.read_text() if failed.exists() else run.stdout[-3000:] + run.stderr[-3000:]
+    output = run.stdout + run.stderr
+    predicted = [line for line in output.splitlines() if "# predicted:" in line]
+    details = failed.read_text() if failed.exists() else "\n".join(predicted) or output[-3000:]
     assert run.returncode == 0, details

@@ -1,5 +1,8 @@
 """Fixtures of the chat widget's browser tests.
 
+Package-scoped, so the servers stop and Playwright's event loop closes before
+other test folders run (asyncio.run fails while that loop runs).
+
 Real servers (scripts/run.sh through tests/assistant_server.py) on fixed free
 ports, so that a test can stop them and start them again at the same address,
 and Playwright driving Debian's chromium (/usr/bin/chromium): nothing is
@@ -15,7 +18,7 @@ from browser_env import CHROMIUM, CHROMIUM_ARGS, DESKTOP, WidgetServers
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def widget_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WidgetServers]:
     servers = WidgetServers(tmp_path_factory.mktemp("widget-servers"))
     servers.start()
@@ -32,13 +35,13 @@ def servers(widget_servers: WidgetServers) -> WidgetServers:
     return widget_servers
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make browser-deps` installs Debian's chromium")
