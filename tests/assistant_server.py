@@ -80,19 +80,22 @@ def assistant_running(
     rasa_port: int | None = None,
     action_port: int | None = None,
     widget_port: int | None = None,
+    action_endpoint_url: str | None = None,
 ) -> Iterator[RunningAssistant]:
     """All servers on free ports (or the given ones), conversations in a fresh SQLite
     file in workdir (the same file again when workdir is reused, e.g. for a restart).
 
     The Rasa server accepts browser requests (CORS) from the widget's demo page
-    unless extra_env sets CLINIC_ORIGINS.
+    unless extra_env sets CLINIC_ORIGINS. action_endpoint_url points Rasa at
+    another action server than the one started (a dead one, say).
     """
     assert MODEL.exists(), "no trained model: run `make train` first"
     rasa_port, action_port = rasa_port or free_port(), action_port or free_port()
     widget_port = widget_port or free_port()
+    action_url = action_endpoint_url or f"http://localhost:{action_port}/webhook"
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
-        f'action_endpoint:\n  url: "http://localhost:{action_port}/webhook"\n'
+        f'action_endpoint:\n  url: "{action_url}"\n'
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'trackers.db'}\n"
     )
     env = {

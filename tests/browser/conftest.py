@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from browser_env import CHROMIUM, CHROMIUM_ARGS, DESKTOP, WidgetServers
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from browser.browser_env import CHROMIUM, CHROMIUM_ARGS, DESKTOP, WidgetServers
 
 
 @pytest.fixture(scope="package")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from browser_env import AXE_JS, DESKTOP, PHONE, SCREENSHOTS, WidgetServers
 from playwright.sync_api import Browser, Page, expect
-from widget_helpers import (
+
+from browser.browser_env import AXE_JS, DESKTOP, PHONE, SCREENSHOTS, WidgetServers
+from browser.widget_helpers import (
     ask,
     ask_chest_side_effects_with_buttons,
     bot_messages,

@@ -6,9 +6,10 @@ import json
 import re
 from urllib.parse import urlsplit
 
-from browser_env import WidgetServers
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
-from widget_helpers import (
+
+from browser.browser_env import WidgetServers
+from browser.widget_helpers import (
     GREETING,
     ask,
     bot_messages,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from browser_env import SCREENSHOTS, WidgetServers
 from playwright.sync_api import Page, expect
-from widget_helpers import bot_messages, chat_input, open_chat, user_messages
+
+from browser.browser_env import SCREENSHOTS, WidgetServers
+from browser.widget_helpers import bot_messages, chat_input, open_chat, user_messages
 
 QUESTION = "what is igrt"
 

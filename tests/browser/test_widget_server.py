@@ -6,7 +6,8 @@ import http.client
 
 import pytest
 import requests
-from browser_env import WidgetServers
+
+from browser.browser_env import WidgetServers
 
 EVIL = (
     "http://evil.example",
