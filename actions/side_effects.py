@@ -59,8 +59,10 @@ def known_areas(names: list[str]) -> list[BodyArea]:
 
 
 def wants_an_answer(tracker: Tracker) -> bool:
-    """A body site said as a question, or right after a side-effects turn."""
-    return "?" in (tracker.latest_message.get("text") or "") or follows_side_effects_turn(tracker)
+    """A body site said as a question or with "side effects", or right after a
+    side-effects turn: not just a diagnosis to note."""
+    text = (tracker.latest_message.get("text") or "").lower()
+    return "?" in text or "side effect" in text or follows_side_effects_turn(tracker)
 
 
 def follows_side_effects_turn(tracker: Tracker) -> bool:

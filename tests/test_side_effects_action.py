@@ -162,8 +162,9 @@ def test_a_diagnosis_out_of_the_blue_is_noted_not_answered() -> None:
 
 
 def test_a_site_said_as_a_question_is_answered() -> None:
-    reply = reply_to("radiation to my chest wall. side effects?", intent="inform_body_site")
-    assert_lists(reply, CHEST_ONLY, PELVIS_ONLY)
+    for said in ["radiation to my chest wall. side effects?", "chest wall, what side effects"]:
+        reply = reply_to(said, intent="inform_body_site")
+        assert_lists(reply, CHEST_ONLY, PELVIS_ONLY)
 
 
 def test_a_site_given_after_the_bot_asked_is_answered() -> None:
