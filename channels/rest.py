@@ -10,6 +10,7 @@ Same URL and reply format as the built-in channel (/webhooks/rest/webhook), but:
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -23,6 +24,12 @@ logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 128
+# Refused before parsing: a chat message is far smaller, and parsing a huge
+# body would hold up every conversation.
+MAX_BODY_BYTES = 256 * 1024
+# Conversation ids of the messaging channels (channels/messaging.py): the REST
+# channel must not be a way into a messaging patient's conversation.
+MESSAGING_SENDER = re.compile(r"^(telegram|twilio|facebook|slack)-", re.IGNORECASE)
 
 EMPTY_MESSAGE_REPLY = "Please type your question about IGRT."
 TOO_LONG_REPLY = (
@@ -41,6 +48,8 @@ class BadRequest(ValueError):
 
 def parse_message_request(request: Request) -> tuple[str, str, dict[str, Any] | None]:
     """Sender, text and metadata of a REST chat request."""
+    if len(request.body or b"") > MAX_BODY_BYTES:
+        raise BadRequest(f"the body must be at most {MAX_BODY_BYTES} bytes")
     try:
         body = request.json
     except Exception as error:  # Sanic raises its own InvalidUsage on bad JSON
@@ -52,6 +61,8 @@ def parse_message_request(request: Request) -> tuple[str, str, dict[str, Any] | 
         raise BadRequest('"sender" must be a non-empty string')
     if len(sender) > MAX_SENDER_CHARS:
         raise BadRequest(f'"sender" must be at most {MAX_SENDER_CHARS} characters')
+    if MESSAGING_SENDER.match(sender):
+        raise BadRequest('this "sender" is reserved for the messaging apps')
     if not isinstance(text, str):
         raise BadRequest('"message" must be a string')
     if metadata is not None and not isinstance(metadata, dict):

@@ -73,6 +73,8 @@ def post(assistant: RunningAssistant, body: bytes) -> requests.Response:
         b'{"sender": "someone"}',
         b'["sender", "message"]',
         b'{"sender": {"id": 1}, "message": "hi"}',
+        b'{"sender": "twilio-0123abcd", "message": "what is igrt"}',
+        b'{"sender": "someone", "message": "' + b"x" * 300_000 + b'"}',
     ],
 )
 def test_malformed_requests_get_a_4xx_and_the_server_lives_on(
