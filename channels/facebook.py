@@ -1,8 +1,9 @@
 """Facebook Messenger channel: /webhooks/facebook/webhook.
 
 Unlike Rasa's built-in channel, requests are checked with X-Hub-Signature-256
-(HMAC-SHA256, constant-time compare) instead of SHA-1 with `==`, every event
-of a batched delivery is handled (not only the first), attachments get a clear
+(HMAC-SHA256, constant-time compare) instead of SHA-1 with `==`, the delivery
+is acknowledged at once and answered in the background, every event of a
+batched delivery is handled (not only the first), attachments get a clear
 reply instead of their URL being sent to the model, and buttons become quick
 replies (numbered, when their titles are too long for Messenger).
 Settings: docs/messaging.md.
@@ -13,11 +14,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections.abc import Awaitable, Callable
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -32,7 +32,6 @@ from channels.messaging import (
     facebook_signature_valid,
     forbidden,
     json_object,
-    run_turn,
     secret_matches,
 )
 
@@ -45,6 +44,7 @@ API_URL_ENV = "FACEBOOK_GRAPH_API_URL"
 DEFAULT_API_URL = "https://graph.facebook.com"
 API_VERSION_ENV = "FACEBOOK_GRAPH_API_VERSION"
 DEFAULT_API_VERSION = "v21.0"
+API_VERSION_PATTERN = re.compile(r"v\d+\.\d+")
 
 MAX_TEXT = 2000
 MAX_QUICK_REPLIES = 13
@@ -152,60 +152,55 @@ class SecureFacebookInput(MessagingInput):
     required_env: ClassVar[tuple[str, ...]] = (PAGE_TOKEN_ENV, APP_SECRET_ENV, VERIFY_TOKEN_ENV)
     api_url_env: ClassVar[dict[str, str]] = {API_URL_ENV: DEFAULT_API_URL}
     optional_env: ClassVar[dict[str, str]] = {API_VERSION_ENV: DEFAULT_API_VERSION}
+    env_patterns: ClassVar[dict[str, tuple[re.Pattern[str], str]]] = {
+        API_VERSION_ENV: (API_VERSION_PATTERN, "a Graph API version such as v21.0")
+    }
 
-    def add_routes(
-        self, webhook: Blueprint, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
-        settings = self.settings
-        assert settings is not None
-        page_token, app_secret = settings[PAGE_TOKEN_ENV], settings[APP_SECRET_ENV]
-        verify_token = settings[VERIFY_TOKEN_ENV]
-        send_url = f"{settings[API_URL_ENV]}/{settings[API_VERSION_ENV]}/me/messages"
+    def configure(self, settings: dict[str, str]) -> None:
+        page_token, self.app_secret = settings[PAGE_TOKEN_ENV], settings[APP_SECRET_ENV]
+        self.verify_token = settings[VERIFY_TOKEN_ENV]
+        self.send_url = f"{settings[API_URL_ENV]}/{settings[API_VERSION_ENV]}/me/messages"
         # appsecret_proof: Meta can then refuse the page token without the app secret.
-        auth_params = {
+        self.auth_params = {
             "access_token": page_token,
             "appsecret_proof": hmac.new(
-                app_secret.encode("utf-8"), page_token.encode("utf-8"), hashlib.sha256
+                self.app_secret.encode("utf-8"), page_token.encode("utf-8"), hashlib.sha256
             ).hexdigest(),
         }
 
+    def add_routes(self, webhook: Blueprint) -> None:
         @webhook.route("/webhook", methods=["GET"])
         async def subscribe(request: Request) -> HTTPResponse:
             """Meta's one-time check when the webhook is registered."""
             given = request.args.get("hub.verify_token") or ""
             challenge = request.args.get("hub.challenge") or ""
-            if request.args.get("hub.mode") == "subscribe" and secret_matches(verify_token, given):
+            if request.args.get("hub.mode") == "subscribe" and secret_matches(
+                self.verify_token, given
+            ):
                 return response.text(challenge)
             logger.warning("facebook: rejected a webhook verification with a wrong token")
             return forbidden()
 
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            return await self.guarded(lambda: handle(request))
-
-        async def handle(request: Request) -> HTTPResponse:
-            if not facebook_signature_valid(
-                app_secret, request.body, request.headers.get("X-Hub-Signature-256")
-            ):
-                logger.warning("facebook: rejected a request without a valid signature")
-                return forbidden()
-            body = json_object(request.body)
-            if body is None or not isinstance(body.get("entry"), list):
-                return bad_request("expected a Messenger webhook event")
-            if body.get("object") != "page":
-                return response.text("EVENT_RECEIVED")
-            for entry in body["entry"]:
-                events = entry.get("messaging") if isinstance(entry, dict) else None
-                for raw_event in events if isinstance(events, list) else []:
-                    event = parse_event(raw_event)
-                    if event is None or self.deliveries.is_repeat(event.delivery_id):
-                        continue
-                    await run_turn(
-                        on_new_message,
-                        self.channel,
-                        conversation_id(app_secret, self.channel, event.psid),
-                        event.text,
-                        MessengerOutput(send_url, auth_params, event.psid),
-                        self.offered,
-                    )
+    async def handle(self, request: Request) -> HTTPResponse:
+        if not facebook_signature_valid(
+            self.app_secret, request.body, request.headers.get("X-Hub-Signature-256")
+        ):
+            logger.warning("facebook: rejected a request without a valid signature")
+            return forbidden()
+        body = json_object(request.body)
+        if body is None or not isinstance(body.get("entry"), list):
+            return bad_request("expected a Messenger webhook event")
+        if body.get("object") != "page":
             return response.text("EVENT_RECEIVED")
+        for entry in body["entry"]:
+            events = entry.get("messaging") if isinstance(entry, dict) else None
+            for raw_event in events if isinstance(events, list) else []:
+                event = parse_event(raw_event)
+                if event is None or self.deliveries.is_repeat(event.delivery_id):
+                    continue
+                self.start_turn(
+                    conversation_id(self.app_secret, self.channel, event.psid),
+                    event.text,
+                    MessengerOutput(self.send_url, self.auth_params, event.psid),
+                )
+        return response.text("EVENT_RECEIVED")

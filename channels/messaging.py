@@ -7,10 +7,16 @@
 - Reply formatting: plain text, long answers split at the platform's limit at
   paragraph, sentence or word boundaries, buttons as numbered options where the
   platform has none (a number typed back sends that button's payload).
-- Retried webhooks are answered once (recent delivery ids are remembered).
+- Each webhook is acknowledged as soon as it is authenticated and parsed; the
+  turn runs in the background (platforms give up after a few seconds), one
+  turn at a time per conversation.
+- Retried webhooks are answered once (keyed hashes of recent delivery ids are
+  remembered).
+- Bodies over MAX_BODY_BYTES are refused before any parsing or signature work.
 - Conversation ids are keyed hashes of the platform's user id, so phone numbers
   and user ids are neither in the tracker store nor in Rasa's logs.
-- Nothing here logs message text, phone numbers or user ids.
+- Nothing here logs message text, phone numbers or user ids, at any level:
+  errors are logged by exception type and code location, without tracebacks.
 """
 
 from __future__ import annotations
@@ -23,9 +29,11 @@ import json
 import logging
 import os
 import re
+import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit, urlunsplit
@@ -55,6 +63,13 @@ OPTIONS_MAX = 50_000
 API_TIMEOUT_SECONDS = 10
 API_ATTEMPTS = 3
 PUBLIC_BASE_URL_ENV = "PUBLIC_BASE_URL"
+
+# Refused (413) before parsing or checking a signature: a patient's message is
+# far smaller (Telegram 4096, Twilio 1600 characters), and parsing or hashing a
+# huge unsigned body would hold up every conversation.
+MAX_BODY_BYTES = 64 * 1024
+# Twilio sends about 20 form fields (a few more per media item).
+MAX_FORM_FIELDS = 200
 
 
 # --- text --------------------------------------------------------------------
@@ -115,13 +130,15 @@ def _fit(text: str, limit: int) -> int:
     return len(text)
 
 
-# Best boundaries first. Paragraph, line and sentence breaks are used only in
-# the second half of the window, so that no part is needlessly short.
+# Best boundaries first; group 1 is the whitespace cut out (a closing quote or
+# bracket after a sentence end stays with its sentence). Paragraph, line and
+# sentence breaks are used only in the second half of the window, so that no
+# part is needlessly short.
 _BOUNDARIES = [
-    (re.compile(r"\n[ \t]*\n\s*"), True),
-    (re.compile(r"\n\s*"), True),
-    (re.compile(r"(?<=[.!?])[\"')\]]*\s+"), True),
-    (re.compile(r"\s+"), False),
+    (re.compile(r"(\n[ \t]*\n\s*)"), True),
+    (re.compile(r"(\n\s*)"), True),
+    (re.compile(r"[.!?][\"')\]]*(\s+)"), True),
+    (re.compile(r"(\s+)"), False),
 ]
 
 
@@ -139,11 +156,11 @@ def split_message(text: str, limit: int) -> list[str]:
         window = text[: fit + 1]  # a space just after the window is a boundary too
         cut: tuple[int, int] | None = None
         for pattern, second_half_only in _BOUNDARIES:
-            matches = [m for m in pattern.finditer(window) if 0 < m.start() <= fit]
+            cuts = [m.span(1) for m in pattern.finditer(window) if 0 < m.start(1) <= fit]
             if second_half_only:
-                matches = [m for m in matches if m.start() >= fit // 2]
-            if matches:
-                cut = (matches[-1].start(), matches[-1].end())
+                cuts = [span for span in cuts if span[0] >= fit // 2]
+            if cuts:
+                cut = cuts[-1]
                 break
         if cut is None:
             cut = (fit, fit)
@@ -226,24 +243,42 @@ class ExpiringMap:
     def pop(self, key: str) -> None:
         self._items.pop(key, None)
 
+    def keys(self) -> list[str]:
+        self._purge()
+        return list(self._items)
+
     def __len__(self) -> int:
         self._purge()
         return len(self._items)
 
 
 class RecentDeliveries:
-    """Ids of webhook deliveries already accepted, to answer retries once."""
+    """Ids of webhook deliveries already accepted, to answer retries once.
+
+    Some ids contain a user id (Messenger's sender id, Slack's user id), so only
+    a keyed hash of each is kept: HMAC-SHA256 with a random key of this process,
+    which nothing else knows and which is gone when the process ends.
+    """
 
     def __init__(self, ttl_seconds: float = SEEN_IDS_TTL_SECONDS, max_items: int = SEEN_IDS_MAX):
         self._seen = ExpiringMap(ttl_seconds, max_items)
+        self._key = secrets.token_bytes(32)
+
+    def _hash(self, key: str) -> str:
+        data = key.encode("utf-8", "surrogatepass")
+        return hmac.new(self._key, data, hashlib.sha256).hexdigest()[:32]
 
     def is_repeat(self, *keys: str | None) -> bool:
         """True if any key was seen before; remembers all of them."""
-        keys_given = [key for key in keys if key]
-        repeat = any(self._seen.get(key) for key in keys_given)
-        for key in keys_given:
-            self._seen.set(key, True)
+        hashes = [self._hash(key) for key in keys if key]
+        repeat = any(self._seen.get(digest) for digest in hashes)
+        for digest in hashes:
+            self._seen.set(digest, True)
         return repeat
+
+    def keys(self) -> list[str]:
+        """What is kept (for tests): hashes only."""
+        return self._seen.keys()
 
 
 class OfferedOptions:
@@ -262,10 +297,36 @@ class OfferedOptions:
             self._options.pop(conversation_id)
 
 
+class ConversationLocks:
+    """One lock per conversation with a turn running or waiting, so that the
+    turns of a conversation run one after the other, in the order the messages
+    arrived (a number typed in reply to a list then always reads that list)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, conversation: str) -> AsyncIterator[None]:
+        lock, waiting = self._locks.get(conversation, (asyncio.Lock(), 0))
+        self._locks[conversation] = (lock, waiting + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, waiting = self._locks[conversation]
+            if waiting > 1:
+                self._locks[conversation] = (lock, waiting - 1)
+            else:
+                del self._locks[conversation]
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
 def conversation_id(key: str, channel: str, *user_parts: str) -> str:
     """A stable pseudonym for a platform user: HMAC-SHA256 keyed by a secret of
     the channel, so the tracker store and logs never see phone numbers or ids."""
-    message = "\x1f".join((channel, *user_parts)).encode("utf-8")
+    message = "\x1f".join((channel, *user_parts)).encode("utf-8", "surrogatepass")
     digest = hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()
     return f"{channel}-{digest[:32]}"
 
@@ -284,13 +345,18 @@ def secret_matches(expected: str, given: str | None) -> bool:
     return hmac.compare_digest(expected.encode("utf-8"), given_bytes)
 
 
-def twilio_signature(auth_token: str, url: str, params: Mapping[str, list[str]]) -> str:
-    """X-Twilio-Signature: base64 HMAC-SHA1 of the URL followed by each POST
-    parameter's name and value, sorted by name (as twilio's RequestValidator)."""
-    signed = url + "".join(
-        name + value for name in sorted(params) for value in sorted(set(params[name]))
-    )
-    digest = hmac.new(auth_token.encode("utf-8"), signed.encode("utf-8"), hashlib.sha1).digest()
+def twilio_signed_params(params: Mapping[str, list[str]]) -> str:
+    """The POST parameters as Twilio signs them: each name and value, sorted by
+    name (as twilio's RequestValidator)."""
+    return "".join(name + value for name in sorted(params) for value in sorted(set(params[name])))
+
+
+def twilio_signature(auth_token: str, url: str, params: Mapping[str, list[str]] | str) -> str:
+    """X-Twilio-Signature: base64 HMAC-SHA1 of the URL followed by the POST
+    parameters (a mapping, or twilio_signed_params of one)."""
+    signed = url + (params if isinstance(params, str) else twilio_signed_params(params))
+    data = signed.encode("utf-8", "surrogatepass")
+    digest = hmac.new(auth_token.encode("utf-8"), data, hashlib.sha1).digest()
     return base64.b64encode(digest).decode("ascii")
 
 
@@ -311,8 +377,11 @@ def _with_and_without_port(url: str) -> list[str]:
 def twilio_signature_valid(
     auth_token: str, url: str, params: Mapping[str, list[str]], signature: str | None
 ) -> bool:
+    if not signature:
+        return False
+    signed_params = twilio_signed_params(params)  # once for all URL variants
     return any(
-        secret_matches(twilio_signature(auth_token, candidate, params), signature)
+        secret_matches(twilio_signature(auth_token, candidate, signed_params), signature)
         for candidate in _with_and_without_port(url)
     )
 
@@ -348,11 +417,6 @@ def slack_signature_valid(
     return secret_matches(slack_signature(signing_secret, timestamp, body), signature)
 
 
-def telegram_secret_valid(secret: str, header: str | None) -> bool:
-    """X-Telegram-Bot-Api-Secret-Token: the secret_token given to setWebhook."""
-    return secret_matches(secret, header)
-
-
 # --- request parsing -----------------------------------------------------------
 
 
@@ -367,9 +431,11 @@ def json_object(body: bytes) -> dict[str, Any] | None:
 
 def form_params(body: bytes) -> dict[str, list[str]]:
     """URL-encoded form fields, keeping blank ones (they are signed too; Sanic's
-    request.form drops them)."""
+    request.form drops them); {} if not a form or more than MAX_FORM_FIELDS."""
     try:
-        return parse_qs(body.decode("utf-8"), keep_blank_values=True)
+        return parse_qs(
+            body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS
+        )
     except (UnicodeDecodeError, ValueError):
         return {}
 
@@ -423,7 +489,7 @@ def read_settings(
     for name, default in (optional or {}).items():
         values[name] = env.get(name, "").strip() or default
     public = env.get(PUBLIC_BASE_URL_ENV, "").strip().rstrip("/")
-    if public and not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", public):
+    if public and not public_base_url_allowed(public):
         logger.warning(
             "%s channel disabled: %s must be an https:// URL without query.",
             channel,
@@ -431,8 +497,28 @@ def read_settings(
         )
         return None
     values[PUBLIC_BASE_URL_ENV] = public
-    logger.info("%s channel enabled.", channel)
     return values
+
+
+def public_base_url_allowed(url: str) -> bool:
+    """An https:// address (http:// to this machine only), path but no query."""
+    return api_url_allowed(url) and bool(re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", url))
+
+
+# --- logging -------------------------------------------------------------------------
+
+
+def error_summary(error: BaseException) -> str:
+    """The exception's type and where it was raised: never its message or a
+    traceback, which could carry message text, phone numbers or tokens."""
+    where = ""
+    traceback = error.__traceback__
+    while traceback is not None and traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    if traceback is not None:
+        code = traceback.tb_frame.f_code
+        where = f" ({os.path.basename(code.co_filename)}:{traceback.tb_lineno} in {code.co_name})"
+    return type(error).__name__ + where
 
 
 # --- platform API calls -----------------------------------------------------------
@@ -510,6 +596,9 @@ class MessagingOutput(OutputChannel):
     def __init__(self) -> None:
         self.replies = 0
         self.numbered_payloads: list[str] = []
+        # Called with the numbered payloads before they are sent (run_turn
+        # remembers them there), so a quick reply number finds its list.
+        self.offering: Callable[[list[str]], None] = lambda payloads: None
         self._buffer: list[str] = []
 
     def prepare(self, text: str) -> str:
@@ -547,8 +636,7 @@ class MessagingOutput(OutputChannel):
         try:
             await self.deliver(text, extra)
         except Exception as error:  # one failed part must not stop the turn
-            logger.error("%s: sending a reply failed: %s", self.channel, type(error).__name__)
-            logger.debug("sending a reply failed", exc_info=True)
+            logger.error("%s: sending a reply failed: %s", self.channel, error_summary(error))
 
     # Rasa's OutputChannel interface
 
@@ -568,6 +656,7 @@ class MessagingOutput(OutputChannel):
             return
         start = len(self.numbered_payloads) + 1
         self.numbered_payloads.extend(option.payload for option in options)
+        self.offering(list(self.numbered_payloads))
         await self.say(numbered_options(text, options, start), self.numbered_extra(options, start))
 
     async def send_quick_replies(
@@ -600,8 +689,10 @@ async def run_turn(
 
     The patient always gets a reply: a clear one for non-text, empty or
     over-long messages (which never reach the model) and a failure notice when
-    the bot produced nothing.
+    the bot produced nothing. Numbered options are remembered for the
+    conversation before they are sent, and replaced at the end of the turn.
     """
+    output.offering = lambda payloads: offered.remember(conversation, payloads)
     try:
         if text is None:
             await output.say(NON_TEXT_REPLY)
@@ -622,8 +713,7 @@ async def run_turn(
         try:
             await on_new_message(UserMessage(text, output, conversation, input_channel=channel))
         except Exception as error:  # the patient still gets an answer
-            logger.error("Handling a %s message failed: %s", channel, type(error).__name__)
-            logger.debug("handling a message failed", exc_info=True)
+            logger.error("Handling a %s message failed: %s", channel, error_summary(error))
         if not output.replies:
             await output.say(FAILURE_REPLY)
         offered.remember(conversation, output.numbered_payloads)
@@ -632,6 +722,8 @@ async def run_turn(
 
 
 # --- input ---------------------------------------------------------------------
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
 def forbidden() -> HTTPResponse:
@@ -642,14 +734,27 @@ def bad_request(reason: str) -> HTTPResponse:
     return response.text(reason, status=400)
 
 
+def too_large() -> HTTPResponse:
+    return response.text(f"the body must be at most {MAX_BODY_BYTES} bytes", status=413)
+
+
 class MessagingInput(InputChannel):
     """Base of our messaging channels: settings from the environment only,
-    disabled (404, no start-up calls) unless all required variables are set."""
+    disabled (404, no start-up calls) unless all required variables are set.
+
+    A channel sets its variables, reads its settings in `configure` and answers
+    its webhook (POST /webhook) in `handle`: check the signature, parse, call
+    `start_turn` for each patient message and acknowledge at once. The shared
+    wrapper refuses oversized bodies first and turns unexpected errors into a
+    500 logged by type only.
+    """
 
     channel: ClassVar[str] = "messaging"
     required_env: ClassVar[tuple[str, ...]] = ()
     api_url_env: ClassVar[dict[str, str]] = {}
     optional_env: ClassVar[dict[str, str]] = {}
+    # Variables whose value must match a pattern: name -> (pattern, what it must be).
+    env_patterns: ClassVar[dict[str, tuple[re.Pattern[str], str]]] = {}
 
     @classmethod
     def name(cls) -> str:
@@ -666,18 +771,33 @@ class MessagingInput(InputChannel):
         settings = read_settings(
             cls.channel, os.environ, cls.required_env, cls.api_url_env, cls.optional_env
         )
-        return cls(settings)
+        channel = cls(settings)
+        if channel.enabled:
+            logger.info("%s channel enabled.", cls.channel)
+        return channel
 
     def __init__(self, settings: dict[str, str] | None) -> None:
+        for name, (pattern, what) in self.env_patterns.items():
+            if settings is not None and not pattern.fullmatch(settings.get(name, "")):
+                logger.warning("%s channel disabled: %s must be %s.", self.channel, name, what)
+                settings = None
         self.settings = settings
         self.deliveries = RecentDeliveries()
         self.offered = OfferedOptions()
+        self.locks = ConversationLocks()
+        self._background: set[asyncio.Task[Any]] = set()
+        self._on_new_message: OnNewMessage | None = None
+        if settings is not None:
+            self.configure(settings)
+
+    def configure(self, settings: dict[str, str]) -> None:
+        """Reads the settings of an enabled channel (called once, from __init__)."""
 
     @property
     def enabled(self) -> bool:
         return self.settings is not None
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint(f"secure_{self.channel}_webhook", __name__)
         enabled = self.enabled
 
@@ -695,20 +815,64 @@ class MessagingInput(InputChannel):
 
             return webhook
 
-        self.add_routes(webhook, on_new_message)
+        self._on_new_message = on_new_message
+        self.add_routes(webhook)
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return await self.guarded(request)
+
         return webhook
 
-    def add_routes(
-        self, webhook: Blueprint, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
+    def add_routes(self, webhook: Blueprint) -> None:
+        """Routes and listeners besides POST /webhook (none by default)."""
+
+    async def handle(self, request: Request) -> HTTPResponse:
         raise NotImplementedError
 
-    async def guarded(self, handle: Callable[[], Awaitable[HTTPResponse]]) -> HTTPResponse:
-        """Runs a webhook handler; an unexpected error is logged by type only
-        (Sanic's own error log could include message text)."""
+    async def guarded(self, request: Request) -> HTTPResponse:
+        """Runs `handle`, after refusing an oversized body; an unexpected error
+        is logged by type only (Sanic's own error log could include message text)."""
+        if len(request.body or b"") > MAX_BODY_BYTES:
+            logger.warning("%s: refused a request body over %s bytes", self.channel, MAX_BODY_BYTES)
+            return too_large()
         try:
-            return await handle()
+            return await self.handle(request)
         except Exception as error:
-            logger.error("%s webhook failed: %s", self.channel, type(error).__name__)
-            logger.debug("webhook failed", exc_info=True)
+            logger.error("%s webhook failed: %s", self.channel, error_summary(error))
             return response.text("error", status=500)
+
+    # --- turns in the background
+
+    def start_turn(self, conversation: str, text: str | None, output: MessagingOutput) -> None:
+        """Answers one message in the background: the webhook is acknowledged at
+        once, so a platform that stops waiting (Twilio after 15 s, Meta and
+        Slack after a few) cannot cancel the turn half-way or lose the reply."""
+        self.in_background(self._turn(conversation, text, output))
+
+    async def _turn(self, conversation: str, text: str | None, output: MessagingOutput) -> None:
+        assert self._on_new_message is not None, "start_turn before blueprint"
+        async with self.locks.hold(conversation):
+            await run_turn(
+                self._on_new_message, self.channel, conversation, text, output, self.offered
+            )
+
+    def in_background(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Runs work as a task that is kept referenced until it ends; a failure
+        is logged by exception type and location only."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._background.discard(task)
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            logger.error("%s: background work failed: %s", self.channel, error_summary(error))
+
+    @property
+    def pending(self) -> int:
+        """Background tasks not finished yet."""
+        return len(self._background)

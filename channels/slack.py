@@ -2,7 +2,8 @@
 
 Every request must carry a valid v0 signature of the app's signing secret, at
 most 5 minutes old. Slack wants an answer within 3 seconds, so the webhook
-acknowledges at once and the assistant answers in the background. Retried
+acknowledges at once and the assistant answers in the background (as on every
+messaging channel). Retried
 events (X-Slack-Retry-Num) are recognised by their event_id. Answers are plain
 text blocks; buttons are Block Kit buttons. The app answers direct messages and
 mentions (in the mention's thread). Settings: docs/messaging.md.
@@ -10,17 +11,14 @@ mentions (in the mention's thread). Settings: docs/messaging.md.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from rasa.core.channels.channel import UserMessage
-from sanic import Blueprint, response
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -34,7 +32,6 @@ from channels.messaging import (
     forbidden,
     form_params,
     json_object,
-    run_turn,
     slack_signature_valid,
 )
 
@@ -196,66 +193,41 @@ class SecureSlackInput(MessagingInput):
     required_env: ClassVar[tuple[str, ...]] = (BOT_TOKEN_ENV, SIGNING_SECRET_ENV)
     api_url_env: ClassVar[dict[str, str]] = {API_URL_ENV: DEFAULT_API_URL}
 
-    def __init__(self, settings: dict[str, str] | None) -> None:
-        super().__init__(settings)
-        self._background: set[asyncio.Task] = set()
+    def configure(self, settings: dict[str, str]) -> None:
+        self.bot_token, self.signing_secret = settings[BOT_TOKEN_ENV], settings[SIGNING_SECRET_ENV]
+        self.api_url = settings[API_URL_ENV]
 
-    def add_routes(
-        self, webhook: Blueprint, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
-        settings = self.settings
-        assert settings is not None
-        bot_token, signing_secret = settings[BOT_TOKEN_ENV], settings[SIGNING_SECRET_ENV]
-
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            return await self.guarded(lambda: handle(request))
-
-        async def handle(request: Request) -> HTTPResponse:
-            if not slack_signature_valid(
-                signing_secret,
-                request.body,
-                request.headers.get("X-Slack-Request-Timestamp"),
-                request.headers.get("X-Slack-Signature"),
-            ):
-                logger.warning("slack: rejected a request without a valid signature")
-                return forbidden()
-            content_type = (request.headers.get("content-type") or "").split(";")[0].strip()
-            if content_type == "application/x-www-form-urlencoded":
-                payload = _interaction_payload(request.body)
-                if payload is None:
-                    return bad_request("expected an interaction payload")
-                message = parse_interaction(payload)
-            else:
-                body = json_object(request.body)
-                if body is None:
-                    return bad_request("expected a Slack event")
-                if body.get("type") == "url_verification":
-                    return response.json({"challenge": str(body.get("challenge", ""))})
-                message = parse_event(body) if body.get("type") == "event_callback" else None
-            if message is not None and not self.deliveries.is_repeat(*message.delivery_ids):
-                start(message)
+    async def handle(self, request: Request) -> HTTPResponse:
+        if not slack_signature_valid(
+            self.signing_secret,
+            request.body,
+            request.headers.get("X-Slack-Request-Timestamp"),
+            request.headers.get("X-Slack-Signature"),
+        ):
+            logger.warning("slack: rejected a request without a valid signature")
+            return forbidden()
+        content_type = (request.headers.get("content-type") or "").split(";")[0].strip()
+        if content_type == "application/x-www-form-urlencoded":
+            payload = _interaction_payload(request.body)
+            if payload is None:
+                return bad_request("expected an interaction payload")
+            message = parse_interaction(payload)
+        else:
+            body = json_object(request.body)
+            if body is None:
+                return bad_request("expected a Slack event")
+            if body.get("type") == "url_verification":
+                return response.json({"challenge": str(body.get("challenge", ""))})
+            message = parse_event(body) if body.get("type") == "event_callback" else None
+        if message is None or self.deliveries.is_repeat(*message.delivery_ids):
             return response.text("")
-
-        def start(message: SlackMessage) -> None:
-            output = SlackOutput(
-                settings[API_URL_ENV], bot_token, message.channel_id, message.thread_ts
-            )
-            conversation = conversation_id(
-                signing_secret, self.channel, message.team, message.user, message.channel_id
-            )
-            task = asyncio.create_task(
-                run_turn(
-                    on_new_message, self.channel, conversation, message.text, output, self.offered
-                )
-            )
-            self._background.add(task)
-            task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Task) -> None:
-        self._background.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            logger.error("slack: answering failed: %s", type(task.exception()).__name__)
+        user = (message.team, message.user, message.channel_id)
+        self.start_turn(
+            conversation_id(self.signing_secret, self.channel, *user),
+            message.text,
+            SlackOutput(self.api_url, self.bot_token, message.channel_id, message.thread_ts),
+        )
+        return response.text("")
 
 
 def _interaction_payload(body: bytes) -> dict[str, Any] | None:

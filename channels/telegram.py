@@ -1,21 +1,19 @@
 """Telegram bot channel: /webhooks/telegram/webhook.
 
 Unlike Rasa's built-in channel, every update must carry the secret token that
-we give Telegram with setWebhook (header X-Telegram-Bot-Api-Secret-Token), and
-replies are plain text with an inline keyboard for buttons. Only private chats
-are answered. Settings: docs/messaging.md.
+we give Telegram with setWebhook (header X-Telegram-Bot-Api-Secret-Token), the
+update is acknowledged at once and answered in the background, and replies are
+plain text with an inline keyboard for buttons. Only private chats are
+answered. Settings: docs/messaging.md.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -30,8 +28,7 @@ from channels.messaging import (
     conversation_id,
     forbidden,
     json_object,
-    run_turn,
-    telegram_secret_valid,
+    secret_matches,
 )
 
 logger = logging.getLogger(__name__)
@@ -133,71 +130,51 @@ class SecureTelegramInput(MessagingInput):
     channel = "telegram"
     required_env: ClassVar[tuple[str, ...]] = (TOKEN_ENV, SECRET_ENV)
     api_url_env: ClassVar[dict[str, str]] = {API_URL_ENV: DEFAULT_API_URL}
+    env_patterns: ClassVar[dict[str, tuple[re.Pattern[str], str]]] = {
+        SECRET_ENV: (SECRET_PATTERN, "1-256 characters A-Z, a-z, 0-9, _ or -")
+    }
 
-    def __init__(self, settings: dict[str, str] | None) -> None:
-        if settings and not SECRET_PATTERN.fullmatch(settings[SECRET_ENV]):
-            logger.warning(
-                "telegram channel disabled: %s must be 1-256 characters A-Z, a-z, 0-9, _ or -.",
-                SECRET_ENV,
-            )
-            settings = None
-        super().__init__(settings)
-        self._background: set[asyncio.Task] = set()
+    def configure(self, settings: dict[str, str]) -> None:
+        self.token, self.secret = settings[TOKEN_ENV], settings[SECRET_ENV]
+        self.public_base_url = settings[PUBLIC_BASE_URL_ENV]
+        self.api = TelegramApi(settings[API_URL_ENV], self.token)
 
-    def add_routes(
-        self, webhook: Blueprint, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
-        settings = self.settings
-        assert settings is not None
-        token, secret = settings[TOKEN_ENV], settings[SECRET_ENV]
-        api = TelegramApi(settings[API_URL_ENV], token)
-
+    def add_routes(self, webhook: Blueprint) -> None:
         @webhook.listener("after_server_start")
         async def register_webhook(*_: Any) -> None:
-            public = settings[PUBLIC_BASE_URL_ENV]
-            if not public:
+            if not self.public_base_url:
                 logger.info(
                     "telegram: %s not set; register the webhook yourself (docs/messaging.md).",
                     PUBLIC_BASE_URL_ENV,
                 )
                 return
-            task = asyncio.create_task(set_webhook(api, f"{public}{WEBHOOK_PATH}", secret))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+            url = f"{self.public_base_url}{WEBHOOK_PATH}"
+            self.in_background(set_webhook(self.api, url, self.secret))
 
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            return await self.guarded(lambda: handle(request))
-
-        async def handle(request: Request) -> HTTPResponse:
-            if not telegram_secret_valid(
-                secret, request.headers.get("X-Telegram-Bot-Api-Secret-Token")
-            ):
-                logger.warning("telegram: rejected a request without the right secret token")
-                return forbidden()
-            update = json_object(request.body)
-            update_id = update.get("update_id") if update is not None else None
-            if not isinstance(update_id, int) or isinstance(update_id, bool):
-                return bad_request("expected a Telegram update")
-            if self.deliveries.is_repeat(f"update:{update_id}"):
-                return response.text("ok")
-            message = parse_update(update)
-            if message is None:
-                return response.text("ok")
-            if message.callback_query_id:
-                # Stops the spinner on the button the patient tapped.
-                await api.call(
-                    "answerCallbackQuery", {"callback_query_id": message.callback_query_id}
-                )
-            await run_turn(
-                on_new_message,
-                self.channel,
-                conversation_id(token, self.channel, str(message.chat_id)),
-                message.text,
-                TelegramOutput(api, message.chat_id),
-                self.offered,
-            )
+    async def handle(self, request: Request) -> HTTPResponse:
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
+        if not secret_matches(self.secret, given):
+            logger.warning("telegram: rejected a request without the right secret token")
+            return forbidden()
+        update = json_object(request.body)
+        update_id = update.get("update_id") if update is not None else None
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            return bad_request("expected a Telegram update")
+        if self.deliveries.is_repeat(f"update:{update_id}"):
             return response.text("ok")
+        message = parse_update(update)
+        if message is None:
+            return response.text("ok")
+        if message.callback_query_id:
+            # Stops the spinner on the button the patient tapped.
+            answer = {"callback_query_id": message.callback_query_id}
+            self.in_background(self.api.call("answerCallbackQuery", answer))
+        self.start_turn(
+            conversation_id(self.token, self.channel, str(message.chat_id)),
+            message.text,
+            TelegramOutput(self.api, message.chat_id),
+        )
+        return response.text("ok")
 
 
 async def set_webhook(api: TelegramApi, url: str, secret: str) -> bool:

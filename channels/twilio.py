@@ -1,9 +1,10 @@
 """Twilio channel for SMS and WhatsApp: /webhooks/twilio/webhook.
 
 Unlike Rasa's built-in channel, every request must carry a valid
-X-Twilio-Signature, replies go out through Twilio's REST API without blocking
-the server, one turn is one message (split at 1600 characters), and buttons
-become numbered options that the patient answers with a number. A reply goes
+X-Twilio-Signature, the webhook is answered at once with empty TwiML and the
+replies go out through Twilio's REST API when the turn is done (Twilio stops
+waiting after 15 seconds), one turn is one message (split at 1600 characters),
+and buttons become numbered options that the patient answers with a number. A reply goes
 out from the number the patient wrote to, so SMS and WhatsApp need no extra
 settings. Settings: docs/messaging.md.
 """
@@ -11,13 +12,11 @@ settings. Settings: docs/messaging.md.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import aiohttp
-from rasa.core.channels.channel import UserMessage
-from sanic import Blueprint, response
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -32,7 +31,6 @@ from channels.messaging import (
     form_params,
     plain_text,
     public_url,
-    run_turn,
     sms_text,
     twilio_signature_valid,
 )
@@ -116,52 +114,43 @@ class SecureTwilioInput(MessagingInput):
     required_env: ClassVar[tuple[str, ...]] = (ACCOUNT_SID_ENV, AUTH_TOKEN_ENV)
     api_url_env: ClassVar[dict[str, str]] = {API_URL_ENV: DEFAULT_API_URL}
 
-    def add_routes(
-        self, webhook: Blueprint, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
-        settings = self.settings
-        assert settings is not None
-        account_sid, auth_token = settings[ACCOUNT_SID_ENV], settings[AUTH_TOKEN_ENV]
+    def configure(self, settings: dict[str, str]) -> None:
+        self.account_sid, self.auth_token = settings[ACCOUNT_SID_ENV], settings[AUTH_TOKEN_ENV]
+        self.api_url = settings[API_URL_ENV]
+        self.public_base_url = settings[PUBLIC_BASE_URL_ENV]
 
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            return await self.guarded(lambda: handle(request))
-
-        async def handle(request: Request) -> HTTPResponse:
-            params = form_params(request.body)
-            url = public_url(request, settings[PUBLIC_BASE_URL_ENV])
-            if not twilio_signature_valid(
-                auth_token, url, params, request.headers.get("X-Twilio-Signature")
-            ):
-                logger.warning("twilio: rejected a request without a valid signature")
-                return forbidden()
-            try:
-                message = parse_message({name: values[0] for name, values in params.items()})
-            except ValueError as error:
-                return bad_request(str(error))
-            if message is None or self.deliveries.is_repeat(f"sid:{message.sid}"):
-                return twiml()
-            if (
-                not is_whatsapp(message.sender)
-                and message.text is not None
-                and message.text.strip().upper() in SMS_KEYWORDS
-            ):
-                return twiml()
-            await run_turn(
-                on_new_message,
-                self.channel,
-                conversation_id(auth_token, self.channel, message.sender),
-                message.text,
-                TwilioOutput(
-                    settings[API_URL_ENV],
-                    account_sid,
-                    auth_token,
-                    to=message.sender,
-                    from_=message.our_number,
-                ),
-                self.offered,
-            )
+    async def handle(self, request: Request) -> HTTPResponse:
+        params = form_params(request.body)
+        url = public_url(request, self.public_base_url)
+        if not twilio_signature_valid(
+            self.auth_token, url, params, request.headers.get("X-Twilio-Signature")
+        ):
+            logger.warning("twilio: rejected a request without a valid signature")
+            return forbidden()
+        try:
+            message = parse_message({name: values[0] for name, values in params.items()})
+        except ValueError as error:
+            return bad_request(str(error))
+        if message is None or self.deliveries.is_repeat(f"sid:{message.sid}"):
             return twiml()
+        if (
+            not is_whatsapp(message.sender)
+            and message.text is not None
+            and message.text.strip().upper() in SMS_KEYWORDS
+        ):
+            return twiml()
+        self.start_turn(
+            conversation_id(self.auth_token, self.channel, message.sender),
+            message.text,
+            TwilioOutput(
+                self.api_url,
+                self.account_sid,
+                self.auth_token,
+                to=message.sender,
+                from_=message.our_number,
+            ),
+        )
+        return twiml()
 
 
 def twiml() -> HTTPResponse:

@@ -44,6 +44,10 @@ SLACK_SIGNING_SECRET = "test-slack-signing-secret"
 SLACK_TEAM = "T0TESTTEAM"
 
 REPLY_WAIT_SECONDS = 20
+# How long the clients wait for the webhook's answer. The platforms wait much
+# less (Slack 3 s, Meta a few seconds, Twilio 15 s): the channels acknowledge
+# at once and answer in the background.
+POST_TIMEOUT_SECONDS = 30
 QUIET_SECONDS = 0.5
 
 
@@ -246,13 +250,17 @@ class Telegram:
         }
 
     def post(
-        self, update: Any, secret: str | None = TELEGRAM_SECRET, raw: bytes | None = None
+        self,
+        update: Any,
+        secret: str | None = TELEGRAM_SECRET,
+        raw: bytes | None = None,
+        timeout: float = POST_TIMEOUT_SECONDS,
     ) -> requests.Response:
         headers = {"Content-Type": "application/json"}
         if secret is not None:
             headers["X-Telegram-Bot-Api-Secret-Token"] = secret
         data = raw if raw is not None else json.dumps(update).encode()
-        return requests.post(self.webhook, data=data, headers=headers, timeout=30)
+        return requests.post(self.webhook, data=data, headers=headers, timeout=timeout)
 
     def sent_to(self, chat_id: int) -> list[Recorded]:
         return self.api.recorded(
@@ -317,6 +325,7 @@ class Twilio:
         signature: str | None = "sign",
         signed_url: str | None = None,
         token: str = TWILIO_AUTH_TOKEN,
+        timeout: float = POST_TIMEOUT_SECONDS,
     ) -> requests.Response:
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         if signature == "sign":
@@ -324,7 +333,7 @@ class Twilio:
             signature = validator.compute_signature(signed_url or self.signed_url, form)
         if signature is not None:
             headers["X-Twilio-Signature"] = signature
-        return requests.post(self.webhook, data=urlencode(form), headers=headers, timeout=30)
+        return requests.post(self.webhook, data=urlencode(form), headers=headers, timeout=timeout)
 
     def sent_to(self, address: str) -> list[Recorded]:
         return self.api.recorded(lambda r: r.form().get("To") == address)
@@ -370,7 +379,11 @@ class Messenger:
         }
 
     def post(
-        self, body: Any, signature: str | None = "sign", raw: bytes | None = None
+        self,
+        body: Any,
+        signature: str | None = "sign",
+        raw: bytes | None = None,
+        timeout: float = POST_TIMEOUT_SECONDS,
     ) -> requests.Response:
         data = raw if raw is not None else json.dumps(body).encode()
         headers = {"Content-Type": "application/json"}
@@ -379,7 +392,7 @@ class Messenger:
             signature = f"sha256={digest}"
         if signature is not None:
             headers["X-Hub-Signature-256"] = signature
-        return requests.post(self.webhook, data=data, headers=headers, timeout=30)
+        return requests.post(self.webhook, data=data, headers=headers, timeout=timeout)
 
     def sent_to(self, psid: str) -> list[Recorded]:
         return self.api.recorded(lambda r: r.json().get("recipient", {}).get("id") == psid)
@@ -474,6 +487,7 @@ class Slack:
         signature: str | None = None,
         timestamp: int | None = None,
         headers: dict[str, str] | None = None,
+        timeout: float = POST_TIMEOUT_SECONDS,
     ) -> requests.Response:
         if form is not None:
             data = urlencode(form).encode()
@@ -489,7 +503,7 @@ class Slack:
             all_headers["X-Slack-Signature"] = signature or verifier.generate_signature(
                 timestamp=stamp, body=data
             )
-        return requests.post(self.webhook, data=data, headers=all_headers, timeout=30)
+        return requests.post(self.webhook, data=data, headers=all_headers, timeout=timeout)
 
     def sent_to(self, channel: str) -> list[Recorded]:
         return self.api.recorded(lambda r: r.json().get("channel") == channel)

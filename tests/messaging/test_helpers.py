@@ -3,6 +3,7 @@ parsers: formatting, splitting, numbered options, memory, signatures, settings."
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -17,6 +18,8 @@ from twilio.request_validator import RequestValidator
 
 from channels import facebook, slack, telegram, twilio
 from channels.messaging import (
+    MAX_FORM_FIELDS,
+    ConversationLocks,
     ExpiringMap,
     OfferedOptions,
     Option,
@@ -24,6 +27,7 @@ from channels.messaging import (
     api_url_allowed,
     chosen_number,
     conversation_id,
+    error_summary,
     facebook_signature_valid,
     form_params,
     numbered_options,
@@ -34,7 +38,6 @@ from channels.messaging import (
     slack_signature_valid,
     sms_text,
     split_message,
-    telegram_secret_valid,
     text_length,
     twilio_signature,
     twilio_signature_valid,
@@ -90,10 +93,22 @@ def test_limits_count_utf16_units_like_the_platforms() -> None:
     assert "".join(parts) == text
 
 
+def test_closing_quotes_and_brackets_stay_with_their_sentence() -> None:
+    text = ("She said \"Stop.\" (An aside.) [See 2.] It's 'fine!' Really? " * 40).strip()
+    for limit in (20, 45, 160, 1600):
+        parts = split_message(text, limit)
+        assert all(text_length(part) <= limit for part in parts)
+        assert squeeze("".join(parts)) == squeeze(text)
+        assert not any(part[0] in "\"')]" for part in parts)
+    assert split_message('One "Stop." Two.', 12) == ['One "Stop."', "Two."]
+    assert split_message("One (aside.) Two.", 13) == ["One (aside.)", "Two."]
+
+
 @pytest.mark.parametrize("limit", [20, 160, 1600, 2000, 3000, 4096])
 def test_random_texts_split_within_the_limit_and_keep_everything(limit: int) -> None:
     rng = random.Random(limit)
-    words = ["IGRT", "radiation", "therapy.", "images,", "x" * 40, "😀", "\n", "\n\n", "é"]
+    words = ["IGRT", "radiation", "therapy.", "images,", "x" * 40, "😀", "\n", "\n\n", "é",
+             '"Stop."', "(aside.)", "[note!]", "'why?'", '."\')', "?)"]  # fmt: skip
     for _ in range(30):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 2000)))
         parts = split_message(text, limit)
@@ -194,6 +209,34 @@ def test_recent_deliveries_recognise_repeats_by_any_key() -> None:
     assert not seen.is_repeat("event:3", None)
 
 
+def test_recent_deliveries_keep_no_user_id() -> None:
+    seen = RecentDeliveries()
+    assert not seen.is_repeat("t:7000123456789:1700000000", "action:U0PATIENT:1.2", "x:\udcff")
+    kept = seen.keys()
+    assert len(kept) == 3
+    assert all(re.fullmatch(r"[0-9a-f]{32}", key) for key in kept)
+    assert not any("7000123456789" in key or "U0PATIENT" in key for key in kept)
+    assert RecentDeliveries().keys() == [] and not RecentDeliveries().is_repeat("event:1")
+
+
+def test_conversation_locks_run_turns_in_order_and_are_released() -> None:
+    locks, log = ConversationLocks(), []
+
+    async def turn(conversation: str, name: str, seconds: float) -> None:
+        async with locks.hold(conversation):
+            log.append(f"{name} start")
+            await asyncio.sleep(seconds)
+            log.append(f"{name} end")
+
+    async def main() -> None:
+        await asyncio.gather(turn("c1", "a", 0.05), turn("c1", "b", 0), turn("c2", "x", 0.01))
+
+    asyncio.run(main())
+    assert log.index("a end") < log.index("b start")  # one conversation: one at a time
+    assert log.index("x start") < log.index("a end")  # others do not wait
+    assert len(locks) == 0
+
+
 def test_offered_options_are_replaced_each_turn() -> None:
     offered = OfferedOptions()
     offered.remember("c1", ["/a", "/b"])
@@ -270,17 +313,34 @@ def test_slack_signature_as_slack_computes_it() -> None:
     assert not slack_signature_valid("signing", body, "-1", signature, now=now)
 
 
-def test_telegram_secret_token() -> None:
-    assert telegram_secret_valid("s3cret_token", "s3cret_token")
-    assert not telegram_secret_valid("s3cret_token", "s3cret_tokeN")
-    assert not telegram_secret_valid("s3cret_token", None)
-    assert not telegram_secret_valid("s3cret_token", "")
+def test_secret_matches() -> None:
+    assert secret_matches("s3cret_token", "s3cret_token")
+    assert not secret_matches("s3cret_token", "s3cret_tokeN")
+    assert not secret_matches("s3cret_token", None)
+    assert not secret_matches("s3cret_token", "")
     assert not secret_matches("s3cret_token", "\udcff")
 
 
 def test_form_params_keep_blank_and_repeated_fields() -> None:
     assert form_params(b"a=&b=1&b=2&c=%F0%9F%98%80") == {"a": [""], "b": ["1", "2"], "c": ["😀"]}
     assert form_params(b"\xff\xfe") == {}
+
+
+def test_form_params_refuse_too_many_fields() -> None:
+    assert len(form_params(b"&".join(b"f%d=1" % n for n in range(MAX_FORM_FIELDS)))) == 200
+    assert form_params(b"&".join(b"f%d=1" % n for n in range(MAX_FORM_FIELDS + 1))) == {}
+
+
+def test_errors_are_summarised_without_their_message() -> None:
+    def fail() -> None:
+        raise RuntimeError("patient +15551234567 said: my secret question")
+
+    try:
+        fail()
+    except RuntimeError as error:
+        summary = error_summary(error)
+    assert re.fullmatch(r"RuntimeError \(test_helpers\.py:\d+ in fail\)", summary)
+    assert error_summary(ValueError("x")) == "ValueError"  # never raised: no location
 
 
 # --- settings ---------------------------------------------------------------------------
@@ -327,8 +387,11 @@ def test_public_base_url_is_an_address_without_query() -> None:
     for good in ("https://clinic.example.org/", "https://clinic.example.org/assistant"):
         settings = read_settings("x", {**env, "PUBLIC_BASE_URL": good}, REQUIRED, URLS)
         assert settings["PUBLIC_BASE_URL"] == good.rstrip("/")
-    for bad in ("clinic.example.org", "https://clinic.example.org/?a=1", "ftp://x"):
+    for bad in ("clinic.example.org", "https://clinic.example.org/?a=1", "ftp://x",
+                "http://clinic.example.org", "https://"):  # fmt: skip
         assert read_settings("x", {**env, "PUBLIC_BASE_URL": bad}, REQUIRED, URLS) is None
+    local = read_settings("x", {**env, "PUBLIC_BASE_URL": "http://127.0.0.1:5005"}, REQUIRED, URLS)
+    assert local["PUBLIC_BASE_URL"] == "http://127.0.0.1:5005"
 
 
 def test_telegram_secret_must_be_one_telegram_accepts() -> None:
@@ -339,6 +402,7 @@ def test_telegram_secret_must_be_one_telegram_accepts() -> None:
     secret = "TELEGRAM_WEBHOOK_SECRET"
     assert telegram.SecureTelegramInput({**base, secret: "ok_Secret-1"}).enabled
     assert not telegram.SecureTelegramInput({**base, secret: "no spaces"}).enabled
+    assert not telegram.SecureTelegramInput({**base, secret: "x" * 257}).enabled
 
 
 # --- platform parsers -------------------------------------------------------------------

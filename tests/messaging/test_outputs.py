@@ -256,3 +256,18 @@ def test_the_patient_is_told_when_the_bot_fails_or_says_nothing(apis, caplog) ->
         assert "something went wrong" in sent.form()["Body"]
     assert "Handling a twilio message failed: RuntimeError" in caplog.text
     assert "secret question" not in caplog.text and "the model broke" not in caplog.text
+
+
+def test_numbered_options_are_remembered_before_they_are_sent(apis) -> None:
+    offered, seen_during_turn = OfferedOptions(), []
+
+    async def bot(message: UserMessage) -> None:
+        await message.output_channel.send_text_with_buttons("id", "Which?", GREETING_BUTTONS)
+        seen_during_turn.append(offered.get("c3"))  # the patient already has the list
+
+    output = telegram_output(apis, 9003)
+    output.native_buttons = lambda options: None  # numbered, as for long payloads
+    asyncio.run(run_turn(bot, "telegram", "c3", "/greet", output, offered))
+    payloads = [b["payload"] for b in GREETING_BUTTONS]
+    assert seen_during_turn == [payloads]
+    assert offered.get("c3") == payloads
