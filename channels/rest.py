@@ -75,9 +75,7 @@ def text_reply(sender: str, text: str) -> HTTPResponse:
 
 
 class PatientRestInput(RestInput):
-    @classmethod
-    def name(cls) -> str:
-        return "rest"
+    # name() stays RestInput's "rest": the same /webhooks/rest/webhook URL.
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
