@@ -9,8 +9,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 MODEL := models/current.tar.gz
-# What the trained model depends on; the knowledge/ files are read at run time.
-TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard components/*.py)
+# What the trained model depends on; the other knowledge/ files are read at run
+# time. The triage classifier learns from knowledge/triage/examples_*.yml.
+TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard components/*.py) \
+	$(wildcard components/triage/*.py) $(wildcard knowledge/triage/examples_*.yml)
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2

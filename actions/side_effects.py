@@ -45,7 +45,14 @@ class ActionSideEffectsByBodySite(Action):
             utter_any_part(dispatcher)
             if intent != "hair_loss":
                 dispatcher.utter_message(response="utter_ask_body_site")
+        if asks_about_a_symptom(tracker):
+            dispatcher.utter_message(response="utter_symptom_safety_line")
         return []
+
+
+def asks_about_a_symptom(tracker: Tracker) -> bool:
+    """Triage (components/triage) saw a symptom asked about as a side effect."""
+    return bool(tracker.latest_message.get("triage", {}).get("symptom_question"))
 
 
 def entity_values(tracker: Tracker) -> list[str]:

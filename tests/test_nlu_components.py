@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
 from components.body_site_extractor import BodySiteEntityExtractor
-from components.emergency_override import EmergencyIntentOverride
+from components.triage.component import TriageClassifier
 from knowledge.body_sites import body_site_matcher
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def triage(tmp_path_factory: pytest.TempPathFactory) -> TriageClassifier:
+    """Trained as `rasa train` trains it, saved, and loaded back from storage."""
+    storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
+    resource = Resource("triage")
+    context = ExecutionContext(GraphSchema({}), "test")
+    config = TriageClassifier.get_default_config()
+    TriageClassifier.create(config, storage, resource, context).train(
+        load_data(str(PROJECT / "data" / "nlu.yml"))
+    )
+    return TriageClassifier.load(config, storage, resource, context)
 
 
 def classified(text: str, intent: str, confidence: float) -> Message:
@@ -30,20 +52,41 @@ def test_body_sites_become_entities_with_area_values() -> None:
     assert message.get("text")[entities[0]["start"] : entities[0]["end"]] == "prostrate"
 
 
-def test_an_urgent_symptom_overrides_a_confident_classifier() -> None:
-    message = classified("I'm coughing up blood, is that a side effect?", "ask_side_effects", 0.99)
-    EmergencyIntentOverride().process([message])
+def test_an_urgent_symptom_overrides_a_confident_classifier(triage: TriageClassifier) -> None:
+    message = classified(
+        "my dad keeps coughing up blood, is that a side effect?", "ask_side_effects", 0.99
+    )
+    triage.process([message])
     assert message.get("intent") == {"name": "emergency", "confidence": 1.0}
     assert message.get("intent_ranking")[0]["name"] == "emergency"
+    assert message.get("triage")["urgent"]
 
 
-def test_it_overrides_the_fallback_too() -> None:
+def test_it_overrides_the_fallback_too(triage: TriageClassifier) -> None:
     message = classified("cant breath", "nlu_fallback", 0.5)
-    EmergencyIntentOverride().process([message])
+    triage.process([message])
     assert message.get("intent")["name"] == "emergency"
 
 
-def test_other_messages_keep_their_intent() -> None:
+def test_a_symptom_asked_about_keeps_its_intent_and_is_flagged(triage: TriageClassifier) -> None:
     message = classified("can igrt cause shortness of breath?", "ask_side_effects", 0.8)
-    EmergencyIntentOverride().process([message])
+    triage.process([message])
     assert message.get("intent") == {"name": "ask_side_effects", "confidence": 0.8}
+    assert message.get("triage")["symptom_question"]
+
+
+def test_spanish_is_marked_for_the_bilingual_emergency_reply(triage: TriageClassifier) -> None:
+    message = classified("mi papá no puede respirar", "out_of_scope", 0.6)
+    triage.process([message])
+    assert message.get("intent")["name"] == "emergency"
+    assert {"entity": "message_language", "value": "es"}.items() <= message.get("entities")[
+        -1
+    ].items()
+
+
+def test_another_language_gets_the_other_language_intent(triage: TriageClassifier) -> None:
+    message = classified(
+        "quels sont les effets secondaires de la radiothérapie ?", "out_of_scope", 0.6
+    )
+    triage.process([message])
+    assert message.get("intent")["name"] == "other_language"

@@ -1,0 +1,70 @@
+"""The second net: a binary urgent / not-urgent text classifier.
+
+Word and character n-grams, hashed (so nothing but the weights needs saving),
+and a logistic regression. Trained at `rasa train` on the triage examples in
+knowledge/triage/ plus every ordinary training message of data/ as a negative.
+The weights are stored as .npy files: no pickle, which Rasa 3.6.21 refuses for
+good reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from components.triage.rules import normalise
+
+FEATURES = 2**18
+SEED = 42
+
+
+def _vectorizers() -> tuple[HashingVectorizer, HashingVectorizer]:
+    shared = {"n_features": FEATURES, "alternate_sign": False, "norm": "l2", "lowercase": False}
+    words = HashingVectorizer(analyzer="word", ngram_range=(1, 2), **shared)
+    # Character n-grams carry misspellings ("brething", "unconcious") to the
+    # words they stand for.
+    chars = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 5), **shared)
+    return words, chars
+
+
+class UrgencyClassifier:
+    def __init__(self, weights: np.ndarray, bias: float) -> None:
+        self._weights = weights
+        self._bias = bias
+        self._vectorizers = _vectorizers()
+
+    @classmethod
+    def fit(cls, texts: list[str], urgent: list[bool], strength: float = 16.0) -> UrgencyClassifier:
+        model = LogisticRegression(
+            C=strength, class_weight="balanced", max_iter=2000, random_state=SEED
+        )
+        model.fit(_features(_vectorizers(), texts), np.array(urgent, dtype=int))
+        return cls(model.coef_[0].astype(np.float32), float(model.intercept_[0]))
+
+    def probability(self, text: str) -> float:
+        return float(self.probabilities([text])[0])
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        scores = _features(self._vectorizers, texts) @ self._weights + self._bias
+        return 1.0 / (1.0 + np.exp(-scores))
+
+    def save(self, directory: Path) -> None:
+        np.save(directory / "urgency_weights.npy", self._weights, allow_pickle=False)
+        np.save(directory / "urgency_bias.npy", np.array([self._bias]), allow_pickle=False)
+
+    @classmethod
+    def load(cls, directory: Path) -> UrgencyClassifier:
+        weights = np.load(directory / "urgency_weights.npy", allow_pickle=False)
+        bias = np.load(directory / "urgency_bias.npy", allow_pickle=False)
+        return cls(weights, float(bias[0]))
+
+
+def _features(
+    vectorizers: tuple[HashingVectorizer, ...], texts: list[str]
+) -> scipy.sparse.csr_matrix:
+    cleaned = [normalise(text) for text in texts]
+    return scipy.sparse.hstack([v.transform(cleaned) for v in vectorizers]).tocsr()

@@ -1,0 +1,29 @@
+"""The urgent / not-urgent examples the second net learns from
+(knowledge/triage/examples_*.yml), written for this project."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from components.triage.rules import TRIAGE_DIR, load
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    urgent: bool
+    group: str  # the family of an urgent example, the kind of a not-urgent one
+
+
+def triage_examples() -> list[Example]:
+    return list(_examples())
+
+
+def _examples() -> Iterator[Example]:
+    for path in sorted(TRIAGE_DIR.glob("examples_*.yml")):
+        data = load(path.name)
+        for label, urgent in (("urgent", True), ("not_urgent", False)):
+            for group, texts in (data.get(label) or {}).items():
+                for text in texts:
+                    yield Example(str(text), urgent, group)

@@ -1,0 +1,59 @@
+"""Which language a message is in: English, Spanish (alone or mixed into
+English), or another language.
+
+wordfreq ships its word lists in the package, so this works offline. A token
+counts for a language when it is common there and clearly more common than in
+English; scripts other than Latin are another language outright.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from enum import Enum
+
+import wordfreq
+
+# Latin-script languages patients of a US clinic are likely to write in; the
+# rest are caught by their script.
+OTHER_LATIN = ("fr", "pt", "de", "it", "vi", "fil", "pl", "nl", "ro", "id")
+COMMON = 3.0  # Zipf frequency: about once per million words
+CLEARLY_MORE = 1.5  # Zipf units (a factor of about 30) above English
+
+
+class Language(str, Enum):
+    ENGLISH = "en"
+    SPANISH = "es"
+    OTHER = "other"
+
+
+def detect_language(text: str) -> Language:
+    if _non_latin_letters(text) >= 2:
+        return Language.OTHER
+    tokens = [t for t in wordfreq.tokenize(text, "en") if t.isalpha()]
+    if not tokens:
+        return Language.ENGLISH
+    spanish = [t for t in tokens if _belongs_to("es", t)]
+    # One short word is not enough ("see ya", "yo"); "hola" alone is.
+    if len(spanish) >= 2 or (spanish and len(tokens) <= 2 and len(spanish[0]) >= 4):
+        return Language.SPANISH
+    other = max(_tokens_of(language, tokens) for language in OTHER_LATIN)
+    english = sum(wordfreq.zipf_frequency(t, "en", wordlist="small") >= COMMON for t in tokens)
+    if other >= 2 and other > english:
+        return Language.OTHER
+    return Language.ENGLISH
+
+
+def _tokens_of(language: str, tokens: list[str]) -> int:
+    return sum(_belongs_to(language, token) for token in tokens)
+
+
+def _belongs_to(language: str, token: str) -> bool:
+    there = wordfreq.zipf_frequency(token, language, wordlist="small")
+    english = wordfreq.zipf_frequency(token, "en", wordlist="small")
+    return there >= COMMON and there - english >= CLEARLY_MORE
+
+
+def _non_latin_letters(text: str) -> int:
+    return sum(
+        1 for char in text if char.isalpha() and "LATIN" not in unicodedata.name(char, "LATIN")
+    )

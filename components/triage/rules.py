@@ -1,0 +1,258 @@
+"""Rule-based triage: symptom concepts (spaCy Matcher), their scope (negated,
+past, asked about) and the combinations that make a family urgent.
+
+Data: knowledge/triage/lexicon.yml, concepts.yml, scope_cues.yml.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from functools import cache
+from pathlib import Path
+
+import spacy
+import yaml
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from components.triage.patterns import compile_pattern
+
+TRIAGE_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "triage"
+FEVER_CONCEPT = ("infection", "fever_high")
+# Families whose concepts only mark a question about a symptom (concepts.yml).
+ASKED_ONLY = "side_effect_symptoms"
+NUMBER = re.compile(r"^(\d{2,3})(?:[.,](\d))?(°?[cf])?$")
+
+
+class Scope(str, Enum):
+    PRESENT = "present"
+    NEGATED = "negated"
+    PAST = "past"
+    ASKED = "asked"
+    IDIOM = "idiom"
+
+
+@dataclass(frozen=True)
+class Finding:
+    family: str
+    concept: str
+    scope: Scope
+
+
+@dataclass(frozen=True)
+class RuleVerdict:
+    findings: tuple[Finding, ...]
+    urgent_families: tuple[str, ...]
+    reassuring: bool = False  # "it passed", "fine now", "mild"
+
+    @property
+    def urgent(self) -> bool:
+        return bool(self.urgent_families)
+
+    @property
+    def symptom_present(self) -> bool:
+        """A symptom reported as happening now, though not urgent by itself."""
+        return any(f.scope is Scope.PRESENT for f in self._triage_findings)
+
+    @property
+    def only_out_of_scope(self) -> bool:
+        """Symptoms were named, but every one is negated, past or asked about."""
+        return bool(self._triage_findings) and not self.symptom_present
+
+    @property
+    def _triage_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.family != ASKED_ONLY]
+
+    @property
+    def symptom_question(self) -> bool:
+        return any(f.scope is Scope.ASKED for f in self.findings)
+
+
+def load(name: str) -> dict:
+    return yaml.safe_load((TRIAGE_DIR / name).read_text(encoding="utf-8"))
+
+
+def normalise(text: str) -> str:
+    # Phones type curly apostrophes; the lexicon uses straight ones.
+    return text.replace("\u2019", "'").replace("\u2018", "'").lower()
+
+
+class TriageRules:
+    def __init__(self) -> None:
+        self._nlp = spacy.blank("en")
+        self._families = load("concepts.yml")["families"]
+        cues = load("scope_cues.yml")
+        self._cues = cues
+        classes = load("lexicon.yml")["classes"]
+        self._matcher = Matcher(self._nlp.vocab)
+        for family, spec in self._families.items():
+            for concept, concept_spec in spec["concepts"].items():
+                patterns = [
+                    expanded
+                    for pattern in concept_spec["patterns"]
+                    for expanded in compile_pattern(pattern, classes, self._norms)
+                ]
+                self._matcher.add(f"{family}/{concept}", patterns)
+        self._cue_matchers = {
+            name: self._phrases(words)
+            for name, words in {
+                "negation_before": cues["negation"]["before"],
+                "negation_after": cues["negation"]["after"],
+                "pseudo": cues["negation"]["pseudo"],
+                "history": cues["history"]["cues"],
+                "history_present": cues["history"]["present"],
+                "question": cues["question"]["cues"],
+                "question_present": cues["question"]["present"],
+                "fever_context": cues["fever_threshold"]["context"],
+                "idiom": cues["idioms"],
+                "reassurance": cues["reassurance"],
+            }.items()
+        }
+        self._boundaries = {self._norms(word)[0] for word in cues["clause_boundaries"]}
+        self._year = re.compile(cues["history"]["year"])
+
+    def _norms(self, text: str) -> list[str]:
+        return [token.norm_ for token in self._nlp.make_doc(normalise(text))]
+
+    def _phrases(self, words: Iterable[str]) -> PhraseMatcher:
+        matcher = PhraseMatcher(self._nlp.vocab, attr="NORM")
+        matcher.add("cue", [self._nlp.make_doc(normalise(word)) for word in words])
+        return matcher
+
+    def assess(self, text: str) -> RuleVerdict:
+        doc = self._nlp.make_doc(normalise(text))
+        matches = self._matcher(doc)
+        context = _ScopeContext(doc, self, [(start, end) for _, start, end in matches])
+        findings = {
+            Finding(*self._nlp.vocab.strings[label].split("/"), context.scope(start, end))
+            for label, start, end in matches
+        }
+        findings |= {Finding(*FEVER_CONCEPT, context.scope(i, i + 1)) for i in self._fevers(doc)}
+        # A figure of speech reassures as much as "it passed" does.
+        reassuring = bool(
+            self._cue_matchers["reassurance"](doc) or self._cue_matchers["idiom"](doc)
+        )
+        return RuleVerdict(
+            tuple(sorted(findings, key=str)), self._urgent_families(findings), reassuring
+        )
+
+    def _fevers(self, doc: Doc) -> list[int]:
+        """Token positions of temperatures at or above the fever threshold."""
+        threshold = self._cues["fever_threshold"]
+        context = {
+            i
+            for _, start, end in self._cue_matchers["fever_context"](doc)
+            for i in range(start, end)
+        }
+        found = []
+        for token in doc:
+            match = NUMBER.match(token.lower_)
+            if not match or not any(abs(token.i - i) <= 4 for i in context):
+                continue
+            value = float(f"{match[1]}.{match[2] or 0}")
+            celsius = threshold["celsius"] <= value <= 43
+            fahrenheit = threshold["fahrenheit"] <= value <= 108
+            if celsius or fahrenheit:
+                found.append(token.i)
+        return found
+
+    def _urgent_families(self, findings: set[Finding]) -> tuple[str, ...]:
+        urgent = []
+        for family, spec in self._families.items():
+            counted = (
+                {Scope.PRESENT, Scope.ASKED} if spec.get("urgent_when_asked") else {Scope.PRESENT}
+            )
+            present = {(f.family, f.concept) for f in findings if f.scope in counted}
+            here = {concept for fam, concept in present if fam == family}
+            alone = any(spec["concepts"][concept].get("alone") for concept in here)
+            combined = any(
+                all(_satisfied(item, here) for item in combination)
+                for combination in spec.get("urgent_when", [])
+            )
+            if alone or combined:
+                urgent.append(family)
+        return tuple(urgent)
+
+
+def _satisfied(item: str | list[str], concepts: set[str]) -> bool:
+    return bool(concepts & set(item)) if isinstance(item, list) else item in concepts
+
+
+class _ScopeContext:
+    """NegEx-style scope of one message: which clause each token is in, and
+    where the cues are."""
+
+    def __init__(self, doc: Doc, rules: TriageRules, symptoms: list[tuple[int, int]]) -> None:
+        self._doc = doc
+        cues = rules._cues
+        self._negation_window = cues["negation"]["window"]
+        self._history_window = cues["history"]["window"]
+        # Negation carries over commas ("no fever, chills or cough"); the other
+        # scopes stop at them.
+        self._clause = _clauses(doc, rules._boundaries)
+        self._phrase = _clauses(doc, rules._boundaries | {","})
+        matches = {name: list(matcher(doc)) for name, matcher in rules._cue_matchers.items()}
+        # A cue inside a symptom ("can not breathe") or inside a pseudo-negation
+        # ("not sure") is not a cue.
+        pseudo = {i for _, s, e in matches["pseudo"] for i in range(s, e)}
+        pseudo |= {i for s, e in symptoms for i in range(s, e)}
+        self._cues = {
+            name: [(s, e) for _, s, e in found if not set(range(s, e)) & pseudo]
+            for name, found in matches.items()
+        }
+        self._cues["idiom"] = [(s, e) for _, s, e in matches["idiom"]]
+        self._cues["history"] += [(t.i, t.i + 1) for t in doc if rules._year.match(t.text)]
+
+    def scope(self, start: int, end: int) -> Scope:
+        if any(s < end and start < e for s, e in self._cues["idiom"]):
+            return Scope.IDIOM
+        if self._negated(start, end):
+            return Scope.NEGATED
+        if self._in_phrase_with("history", start, end, self._history_window) and not (
+            self._in_phrase_with("history_present", start, end, len(self._doc))
+        ):
+            return Scope.PAST
+        if self._asked(start, end):
+            return Scope.ASKED
+        return Scope.PRESENT
+
+    def _negated(self, start: int, end: int) -> bool:
+        clause = self._clause[start]
+        before = any(
+            e <= start and start - e <= self._negation_window and self._clause[s] == clause
+            for s, e in self._cues["negation_before"]
+        )
+        after = any(
+            s >= end and s - end <= 3 and self._clause[s] == clause
+            for s, e in self._cues["negation_after"]
+        )
+        return before or after
+
+    def _asked(self, start: int, end: int) -> bool:
+        phrase = self._phrase[start]
+        asked = any(self._phrase[s] == phrase for s, _ in self._cues["question"])
+        return asked and not self._in_phrase_with("question_present", start, end, len(self._doc))
+
+    def _in_phrase_with(self, cue: str, start: int, end: int, window: int) -> bool:
+        phrase = self._phrase[start]
+        return any(
+            self._phrase[s] == phrase and (start - e <= window and s - end <= window)
+            for s, e in self._cues[cue]
+        )
+
+
+def _clauses(doc: Doc, boundaries: set[str]) -> list[int]:
+    clause, ids = 0, []
+    for token in doc:
+        if token.norm_ in boundaries:
+            clause += 1
+        ids.append(clause)
+    return ids
+
+
+@cache
+def triage_rules() -> TriageRules:
+    return TriageRules()
