@@ -22,6 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.inbound import json_object
 from channels.messaging import (
     MessagingInput,
     MessagingOutput,
@@ -31,7 +32,7 @@ from channels.messaging import (
     conversation_id,
     facebook_signature_valid,
     forbidden,
-    json_object,
+    platform_id_valid,
     secret_matches,
 )
 
@@ -118,7 +119,7 @@ def parse_event(event: Any) -> MessengerEvent | None:
         return None
     sender = event.get("sender")
     psid = sender.get("id") if isinstance(sender, dict) else None
-    if not isinstance(psid, str) or not psid:
+    if not platform_id_valid(psid):
         return None
     timestamp = str(event.get("timestamp", ""))
 

@@ -12,7 +12,11 @@
   turn at a time per conversation.
 - Retried webhooks are answered once (keyed hashes of recent delivery ids are
   remembered).
-- Bodies over MAX_BODY_BYTES are refused before any parsing or signature work.
+- Bodies over MAX_BODY_BYTES are refused before any parsing or signature work;
+  JSON nested too deeply is refused (400) like any other malformed body.
+- Platform user and chat ids must look like ids (platform_id_valid): anything
+  else is ignored, so no odd id reaches a platform API or a log line.
+- Unpaired surrogates are dropped from message text before it reaches Rasa.
 - Conversation ids are keyed hashes of the platform's user id, so phone numbers
   and user ids are neither in the tracker store nor in Rasa's logs.
 - Nothing here logs message text, phone numbers or user ids, at any level:
@@ -25,7 +29,6 @@ import asyncio
 import base64
 import hashlib
 import hmac
-import json
 import logging
 import os
 import re
@@ -44,15 +47,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.rest import EMPTY_MESSAGE_REPLY, FAILURE_REPLY, MAX_MESSAGE_CHARS, TOO_LONG_REPLY
+from channels import replies
+from channels.inbound import json_object, readable_text
+from channels.rest import MAX_MESSAGE_CHARS
+from channels.server import harden_server_on_start
 
 logger = logging.getLogger(__name__)
-
-NON_TEXT_REPLY = (
-    "I can only read text messages. Please type your question. In an emergency, call 911."
-)
-CHOOSE_PROMPT = "Please choose one:"
-NUMBERED_PROMPT = "Reply with a number:"
 
 # Remembered per process: enough for the retries of a day, bounded in memory.
 SEEN_IDS_TTL_SECONDS = 24 * 3600
@@ -195,7 +195,7 @@ def options_from_buttons(buttons: Iterable[Any] | None) -> list[Option]:
 def numbered_options(text: str, options: list[Option], start: int = 1) -> str:
     """The text followed by the options as a numbered list."""
     lines = [f"{start + index}. {option.title}" for index, option in enumerate(options)]
-    body = "\n".join([NUMBERED_PROMPT, *lines])
+    body = "\n".join([replies.numbered_prompt(), *lines])
     return f"{text.strip()}\n\n{body}" if text.strip() else body
 
 
@@ -323,6 +323,16 @@ class ConversationLocks:
         return len(self._locks)
 
 
+# Platform ids are short visible ASCII ("+15551234567", "whatsapp:+15551234567",
+# Messenger's page-scoped ids, Slack's "U0123ABCD"); anything else did not come
+# from the platform. (Telegram's chat ids are integers: channels/telegram.py.)
+PLATFORM_ID = re.compile(r"[!-~]{1,128}")
+
+
+def platform_id_valid(value: Any) -> bool:
+    return isinstance(value, str) and PLATFORM_ID.fullmatch(value) is not None
+
+
 def conversation_id(key: str, channel: str, *user_parts: str) -> str:
     """A stable pseudonym for a platform user: HMAC-SHA256 keyed by a secret of
     the channel, so the tracker store and logs never see phone numbers or ids."""
@@ -418,15 +428,6 @@ def slack_signature_valid(
 
 
 # --- request parsing -----------------------------------------------------------
-
-
-def json_object(body: bytes) -> dict[str, Any] | None:
-    """The body as a JSON object, or None."""
-    try:
-        value = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def form_params(body: bytes) -> dict[str, list[str]]:
@@ -623,7 +624,7 @@ class MessagingOutput(OutputChannel):
             return
         if not text and extra is None:
             return
-        parts = split_message(text or CHOOSE_PROMPT, self.limit)
+        parts = split_message(text or replies.choose_prompt(), self.limit)
         for index, part in enumerate(parts):
             await self._deliver_safely(part, extra if index == len(parts) - 1 else None)
 
@@ -673,10 +674,6 @@ class MessagingOutput(OutputChannel):
 # --- one turn ------------------------------------------------------------------
 
 
-def out_of_range_reply(count: int) -> str:
-    return f"Please reply with a number from 1 to {count}, or type your question."
-
-
 async def run_turn(
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
     channel: str,
@@ -689,33 +686,36 @@ async def run_turn(
 
     The patient always gets a reply: a clear one for non-text, empty or
     over-long messages (which never reach the model) and a failure notice when
-    the bot produced nothing. Numbered options are remembered for the
+    the bot failed or produced nothing. Numbered options are remembered for the
     conversation before they are sent, and replaced at the end of the turn.
     """
     output.offering = lambda payloads: offered.remember(conversation, payloads)
     try:
         if text is None:
-            await output.say(NON_TEXT_REPLY)
+            await output.say(replies.non_text())
             return
+        text = readable_text(text)
         if not text.strip():
-            await output.say(EMPTY_MESSAGE_REPLY)
+            await output.say(replies.empty_message())
             return
         if len(text) > MAX_MESSAGE_CHARS:
-            await output.say(TOO_LONG_REPLY)
+            await output.say(replies.too_long())
             return
         payloads = offered.get(conversation)
         number = chosen_number(text) if payloads else None
         if number is not None:
             if not 1 <= number <= len(payloads):
-                await output.say(out_of_range_reply(len(payloads)))
+                await output.say(replies.out_of_range(len(payloads)))
                 return
             text = payloads[number - 1]
+        failed = False
         try:
             await on_new_message(UserMessage(text, output, conversation, input_channel=channel))
         except Exception as error:  # the patient still gets an answer
             logger.error("Handling a %s message failed: %s", channel, error_summary(error))
-        if not output.replies:
-            await output.say(FAILURE_REPLY)
+            failed = True
+        if failed or not output.replies:
+            await output.say(replies.failure())
         offered.remember(conversation, output.numbered_payloads)
     finally:
         await output.flush()
@@ -777,6 +777,7 @@ class MessagingInput(InputChannel):
         return channel
 
     def __init__(self, settings: dict[str, str] | None) -> None:
+        replies.channel_texts()  # a missing reply text stops the start, not a patient
         for name, (pattern, what) in self.env_patterns.items():
             if settings is not None and not pattern.fullmatch(settings.get(name, "")):
                 logger.warning("%s channel disabled: %s must be %s.", self.channel, name, what)
@@ -799,6 +800,7 @@ class MessagingInput(InputChannel):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint(f"secure_{self.channel}_webhook", __name__)
+        harden_server_on_start(webhook)
         enabled = self.enabled
 
         @webhook.route("/", methods=["GET"])

@@ -1,10 +1,19 @@
 """Rasa's REST channel, hardened for a public chat widget.
 
 Same URL and reply format as the built-in channel (/webhooks/rest/webhook), but:
+- only JSON bodies (Content-Type application/json, else 415): a browser must
+  then ask first (CORS preflight), so another website cannot post messages;
 - a malformed request gets a 400 with a reason, never a 500;
+- the sender id must be a long, printable, non-guessable id (the widget sends a
+  random UUID): anyone who knows an id can read on in that conversation;
+- unpaired surrogates are dropped from the message, and no metadata is passed
+  on (the widget sends none, and Rasa stores whatever it gets);
 - empty and over-long messages get a clear reply without reaching the model;
-- every accepted message gets at least one reply, even when the bot fails;
+- every accepted message gets at least one reply, and a failure notice when the
+  bot fails part-way;
 - message text is never logged (the built-in channel logs it on errors).
+The server-wide settings (request size limit, GET /, security headers) are in
+channels/server.py.
 """
 
 from __future__ import annotations
@@ -17,13 +26,25 @@ from typing import Any
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
+from sanic.headers import parse_content_header
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from channels import replies
+from channels.inbound import MAX_JSON_DEPTH, json_object, readable_text
+from channels.server import harden_server_on_start
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
+MIN_SENDER_CHARS = 12
 MAX_SENDER_CHARS = 128
+# Visible ASCII only: no spaces, control characters, lookalikes or surrogates
+# (a lone surrogate in a sender id stops Rasa's SQL tracker store).
+SENDER_CHARS = re.compile(r"[!-~]+")
+# Ids such as "aaaaaaaaaaaa" or "123412341234" are long enough but guessable;
+# a random UUID has 16 different characters, the scorer's "eval-1a2b3c4d-d001" 13.
+MIN_DISTINCT_SENDER_CHARS = 8
 # Refused before parsing: a chat message is far smaller, and parsing a huge
 # body would hold up every conversation.
 MAX_BODY_BYTES = 256 * 1024
@@ -31,56 +52,69 @@ MAX_BODY_BYTES = 256 * 1024
 # channel must not be a way into a messaging patient's conversation.
 MESSAGING_SENDER = re.compile(r"^(telegram|twilio|facebook|slack)-", re.IGNORECASE)
 
-EMPTY_MESSAGE_REPLY = "Please type your question about IGRT."
-TOO_LONG_REPLY = (
-    f"That message is too long for me (over {MAX_MESSAGE_CHARS} characters). "
-    "Please ask one short question. In an emergency, call 911."
-)
-FAILURE_REPLY = (
-    "Sorry, something went wrong on our side. Please try again in a moment. "
-    "In an emergency, call 911."
-)
-
 
 class BadRequest(ValueError):
     """The request cannot be a chat message; the reason is safe to show."""
 
 
-def parse_message_request(request: Request) -> tuple[str, str, dict[str, Any] | None]:
-    """Sender, text and metadata of a REST chat request."""
+def sender_problem(sender: Any) -> str | None:
+    """Why this cannot be a sender id, or None if it can."""
+    if not isinstance(sender, str):
+        return '"sender" must be a string'
+    if not MIN_SENDER_CHARS <= len(sender) <= MAX_SENDER_CHARS:
+        return f'"sender" must be {MIN_SENDER_CHARS} to {MAX_SENDER_CHARS} characters'
+    if not SENDER_CHARS.fullmatch(sender):
+        return '"sender" must be printable ASCII without spaces'
+    if len(set(sender)) < MIN_DISTINCT_SENDER_CHARS:
+        return '"sender" must be a random id (the widget sends a UUID)'
+    if MESSAGING_SENDER.match(sender):
+        return 'this "sender" is reserved for the messaging apps'
+    return None
+
+
+def is_json(request: Request) -> bool:
+    media_type, _ = parse_content_header(request.headers.get("content-type", ""))
+    return media_type.strip().lower() == "application/json"
+
+
+def parse_message_request(request: Request) -> tuple[str, str]:
+    """Sender and text of a REST chat request (its Content-Type checked before)."""
     if len(request.body or b"") > MAX_BODY_BYTES:
         raise BadRequest(f"the body must be at most {MAX_BODY_BYTES} bytes")
-    try:
-        body = request.json
-    except Exception as error:  # Sanic raises its own InvalidUsage on bad JSON
-        raise BadRequest("the body must be JSON") from error
-    if not isinstance(body, dict):
-        raise BadRequest('the body must be a JSON object: {"sender": ..., "message": ...}')
-    sender, text, metadata = body.get("sender"), body.get("message"), body.get("metadata")
-    if not isinstance(sender, str) or not sender.strip():
-        raise BadRequest('"sender" must be a non-empty string')
-    if len(sender) > MAX_SENDER_CHARS:
-        raise BadRequest(f'"sender" must be at most {MAX_SENDER_CHARS} characters')
-    if MESSAGING_SENDER.match(sender):
-        raise BadRequest('this "sender" is reserved for the messaging apps')
+    body = json_object(request.body or b"")
+    if body is None:
+        raise BadRequest(
+            'the body must be a JSON object, {"sender": ..., "message": ...}, '
+            f"nested at most {MAX_JSON_DEPTH} levels"
+        )
+    sender, text = body.get("sender"), body.get("message")
+    problem = sender_problem(sender)
+    if problem:
+        raise BadRequest(problem)
     if not isinstance(text, str):
         raise BadRequest('"message" must be a string')
-    if metadata is not None and not isinstance(metadata, dict):
-        raise BadRequest('"metadata" must be a JSON object')
-    return sender, text, metadata
+    # "metadata" is not passed on: the widget sends none (widget/igrt-chat.js).
+    return sender, readable_text(text)
 
 
 def text_reply(sender: str, text: str) -> HTTPResponse:
     return response.json([{"recipient_id": sender, "text": text}])
 
 
+def error(reason: str, status: int = 400) -> HTTPResponse:
+    return response.json({"error": reason}, status=status)
+
+
 class PatientRestInput(RestInput):
     # name() stays RestInput's "rest": the same /webhooks/rest/webhook URL.
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def __init__(self) -> None:
+        super().__init__()
+        replies.channel_texts()  # a missing reply text stops the start, not a patient
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("patient_rest_webhook", __name__)
+        harden_server_on_start(webhook)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -88,26 +122,31 @@ class PatientRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not is_json(request):
+                return error("the body must be sent as Content-Type: application/json", 415)
             try:
-                sender, text, metadata = parse_message_request(request)
-            except BadRequest as error:
-                return response.json({"error": str(error)}, status=400)
+                sender, text = parse_message_request(request)
+            except BadRequest as bad:
+                return error(str(bad))
             if not text.strip():
-                return text_reply(sender, EMPTY_MESSAGE_REPLY)
+                return text_reply(sender, replies.empty_message())
             if len(text) > MAX_MESSAGE_CHARS:
-                return text_reply(sender, TOO_LONG_REPLY)
-
-            collector = CollectingOutputChannel()
-            try:
-                await on_new_message(
-                    UserMessage(
-                        text, collector, sender, input_channel=self.name(), metadata=metadata
-                    )
-                )
-            except Exception as error:  # the patient still gets an answer
-                logger.error("Handling a REST message failed: %s", type(error).__name__)
-            if not collector.messages:
-                return text_reply(sender, FAILURE_REPLY)
-            return response.json(collector.messages)
+                return text_reply(sender, replies.too_long())
+            return await self.answer(on_new_message, sender, text)
 
         return webhook
+
+    async def answer(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, text: str
+    ) -> HTTPResponse:
+        """The bot's replies, and a failure notice if it failed or said nothing."""
+        collector = CollectingOutputChannel()
+        failed = False
+        try:
+            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
+        except Exception as exception:  # the patient still gets an answer
+            logger.error("Handling a REST message failed: %s", type(exception).__name__)
+            failed = True
+        if failed or not collector.messages:
+            await collector.send_text_message(sender, replies.failure())
+        return response.json(collector.messages)

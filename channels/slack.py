@@ -12,7 +12,6 @@ mentions (in the mention's thread). Settings: docs/messaging.md.
 from __future__ import annotations
 
 import html
-import json
 import logging
 import re
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.inbound import json_object
 from channels.messaging import (
     MessagingInput,
     MessagingOutput,
@@ -31,7 +31,7 @@ from channels.messaging import (
     conversation_id,
     forbidden,
     form_params,
-    json_object,
+    platform_id_valid,
     slack_signature_valid,
 )
 
@@ -136,13 +136,15 @@ def parse_event(body: dict[str, Any]) -> SlackMessage | None:
     kind, subtype = event.get("type"), event.get("subtype")
     if kind not in ("message", "app_mention") or event.get("bot_id"):
         return None
-    if subtype not in USER_SUBTYPES:
-        return None
+    if not isinstance(subtype, str | None) or subtype not in USER_SUBTYPES:
+        return None  # a list or object would not even hash
     if kind == "message" and event.get("channel_type") != "im":
         return None  # in channels, the app answers mentions only
     user, channel_id = event.get("user"), event.get("channel")
     team = body.get("team_id") or event.get("team") or ""
-    if not all(isinstance(value, str) and value for value in (user, channel_id)):
+    if not (platform_id_valid(user) and platform_id_valid(channel_id)):
+        return None
+    if team and not platform_id_valid(team):
         return None
     thread_ts = event.get("thread_ts")
     if kind == "app_mention" and not channel_id.startswith("D"):
@@ -175,10 +177,12 @@ def parse_interaction(payload: dict[str, Any]) -> SlackMessage | None:
         return None
     user_id = user.get("id") if isinstance(user, dict) else None
     channel_id = channel.get("id") if isinstance(channel, dict) else None
-    if not (isinstance(user_id, str) and isinstance(channel_id, str)):
+    if not (platform_id_valid(user_id) and platform_id_valid(channel_id)):
         return None
     team = payload.get("team") or {}
     team_id = team.get("id", "") if isinstance(team, dict) else ""
+    if team_id and not platform_id_valid(team_id):
+        return None
     message = payload.get("message") or {}
     thread_ts = message.get("thread_ts") if isinstance(message, dict) else None
     delivery = f"action:{user_id}:{action.get('action_ts') or payload.get('trigger_id')}"
@@ -232,10 +236,4 @@ class SecureSlackInput(MessagingInput):
 
 def _interaction_payload(body: bytes) -> dict[str, Any] | None:
     values = form_params(body).get("payload")
-    if not values:
-        return None
-    try:
-        payload = json.loads(values[0])
-    except ValueError:
-        return None
-    return payload if isinstance(payload, dict) else None
+    return json_object(values[0]) if values else None

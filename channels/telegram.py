@@ -18,6 +18,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.inbound import json_object
 from channels.messaging import (
     PUBLIC_BASE_URL_ENV,
     MessagingInput,
@@ -27,7 +28,6 @@ from channels.messaging import (
     call_api,
     conversation_id,
     forbidden,
-    json_object,
     secret_matches,
 )
 
@@ -42,6 +42,8 @@ WEBHOOK_PATH = "/webhooks/telegram/webhook"
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_BUTTONS = 100
+# Chat ids are integers that fit in 64 bits (Bot API); a private chat's is the user's.
+MAX_CHAT_ID = 2**63
 # Telegram's rule for setWebhook's secret_token.
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
@@ -121,8 +123,9 @@ def _private_chat(chat: Any) -> bool:
     return (
         isinstance(chat, dict)
         and chat.get("type") == "private"
-        and isinstance(chat.get("id"), int | str)
+        and isinstance(chat.get("id"), int)
         and not isinstance(chat.get("id"), bool)
+        and abs(chat["id"]) < MAX_CHAT_ID
     )
 
 

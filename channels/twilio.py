@@ -30,6 +30,7 @@ from channels.messaging import (
     forbidden,
     form_params,
     plain_text,
+    platform_id_valid,
     public_url,
     sms_text,
     twilio_signature_valid,
@@ -98,7 +99,7 @@ def parse_message(fields: dict[str, str]) -> TwilioMessage | None:
         return None
     sid = fields.get("MessageSid") or fields.get("SmsMessageSid") or fields.get("SmsSid")
     sender, our_number = fields.get("From"), fields.get("To")
-    if not sid or not sender or not our_number:
+    if not all(platform_id_valid(value) for value in (sid, sender, our_number)):
         raise ValueError("expected MessageSid, From and To")
     body = fields.get("Body", "")
     has_media = fields.get("NumMedia", "0").strip() not in ("", "0")

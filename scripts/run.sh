@@ -47,7 +47,8 @@ for _ in $(seq 120); do
     echo "IGRT assistant is up."
     echo "  Demo clinic page with the chat widget: http://localhost:$WIDGET_PORT/"
     echo "  REST channel: POST http://localhost:$RASA_PORT/webhooks/rest/webhook"
-    echo '                {"sender": "any-id", "message": "what is igrt"}'
+    echo '                {"sender": "<random id, e.g. a UUID>", "message": "what is igrt"}'
+    echo '                (Content-Type: application/json)'
     echo "  Browser pages allowed to call it (CORS): ${cors_origins[*]}"
     echo "  Ctrl-C stops all three servers."
     break

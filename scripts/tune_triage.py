@@ -50,7 +50,8 @@ def main() -> None:
     ):
         bars = Thresholds(symptom, unknown, scoped)
         said = [
-            decide(v, p, Language.ENGLISH, bars).urgent for v, p in zip(verdicts, probabilities, strict=True)
+            decide(v, p, Language.ENGLISH, bars).urgent
+            for v, p in zip(verdicts, probabilities, strict=True)
         ]
         caught = sum(s and u for s, u in zip(said, urgent, strict=True))
         alarms = sum(s and not u for s, u in zip(said, urgent, strict=True))

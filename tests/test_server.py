@@ -63,18 +63,24 @@ def post(assistant: RunningAssistant, body: bytes) -> requests.Response:
     )
 
 
+VALID = b'"sender": "test-0123456789abcdef"'
+
+
 @pytest.mark.parametrize(
     "body",
     [
         b"{not json",
         b'{"message": "what is igrt"}',
         b'{"sender": "", "message": "what is igrt"}',
-        b'{"sender": "someone", "message": null}',
-        b'{"sender": "someone"}',
+        b'{"sender": "someone", "message": "what is igrt"}',  # short, guessable
+        b'{"sender": "\\udc80", "message": "hi"}',  # made Rasa's SQL tracker store exit
+        b"{" + VALID + b', "message": null}',
+        b"{" + VALID + b"}",
         b'["sender", "message"]',
         b'{"sender": {"id": 1}, "message": "hi"}',
         b'{"sender": "twilio-0123abcd", "message": "what is igrt"}',
-        b'{"sender": "someone", "message": "' + b"x" * 300_000 + b'"}',
+        b"{" + VALID + b', "message": "' + b"x" * 300_000 + b'"}',
+        b"{" + VALID + b', "message": "hi", "metadata": ' + b"[" * 20_000 + b"]" * 20_000 + b"}",
     ],
 )
 def test_malformed_requests_get_a_4xx_and_the_server_lives_on(
@@ -84,6 +90,25 @@ def test_malformed_requests_get_a_4xx_and_the_server_lives_on(
     assert 400 <= reply.status_code < 500
     assert "error" in reply.json()
     assert "type of radiation therapy" in texts(assistant.say(new_sender(), "what is igrt"))
+
+
+def test_a_lone_surrogate_in_the_message_still_gets_an_answer(assistant: RunningAssistant) -> None:
+    body = f'{{"sender": "{new_sender()}", "message": "what is igrt\\udc80"}}'.encode()
+    reply = post(assistant, body)
+    assert "type of radiation therapy" in texts(reply.json())
+
+
+def test_only_json_bodies_are_read(assistant: RunningAssistant) -> None:
+    body = json.dumps({"sender": new_sender(), "message": "what is igrt"})
+    reply = requests.post(
+        assistant.webhook, data=body, headers={"Content-Type": "text/plain"}, timeout=30
+    )
+    assert reply.status_code == 415
+
+
+def test_the_server_does_not_tell_its_version(assistant: RunningAssistant) -> None:
+    reply = requests.get(f"{assistant.url}/", timeout=30)
+    assert reply.ok and "rasa" not in reply.text.lower()
 
 
 def test_empty_message_gets_a_prompt(assistant: RunningAssistant) -> None:

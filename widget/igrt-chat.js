@@ -156,7 +156,10 @@
 
   // ---- build the widget ------------------------------------------------------------
   var state = loadState();
-  var pending = null; // the message being sent: {text, payload, typed}
+  var pending = null; // the message being sent, or the last one that failed
+  // Questions typed while a reply is pending: shown at once, sent in order
+  // when the replies before them have come (nothing typed is dropped).
+  var queue = [];
 
   var host = el("div", { id: "igrt-chat", "data-igrt-chat": "" });
   var shadow = host.attachShadow({ mode: "open" });
@@ -275,9 +278,15 @@
     if (from === "user") body.textContent = text;
     else body.appendChild(linkified(text));
     bubble.appendChild(body);
-    log.appendChild(bubble);
+    addToLog(bubble);
     if (withButtons) renderQuickReplies(message);
     return bubble;
+  }
+
+  // Before the first queued question, so that each answer stays under its
+  // question, in the order the transcript is saved.
+  function addToLog(node) {
+    log.insertBefore(node, queue.length ? queue[0].bubble : null);
   }
 
   function renderQuickReplies(message) {
@@ -295,7 +304,7 @@
       });
       group.appendChild(b);
     });
-    log.appendChild(group);
+    addToLog(group);
   }
 
   // Bot messages after the patient's last message: their quick replies are live.
@@ -337,7 +346,6 @@
     typing.hidden = !busy;
     typingLabel.textContent = busy ? "The assistant is typing" : "";
     log.setAttribute("aria-busy", busy ? "true" : "false");
-    sendButton.disabled = busy;
     if (busy) scrollToEnd();
   }
 
@@ -358,7 +366,7 @@
       input.focus();
       send(again);
     });
-    log.appendChild(notice);
+    addToLog(notice);
     scrollToEnd();
   }
 
@@ -407,14 +415,21 @@
     return b && typeof b.title === "string" && typeof b.payload === "string";
   }
 
-  // message: {text: shown as the user's, payload: sent instead when set, typed, hidden}
+  function isSending() {
+    return Boolean(pending && pending.inFlight);
+  }
+
+  // message: {text: shown as the user's, payload: sent instead when set, typed,
+  // hidden, bubble: its speech bubble once shown}
   function send(message) {
-    if (pending && pending.inFlight) return;
+    if (isSending()) return;
     removeNotices();
     removeQuickReplies();
     pending = message;
     pending.inFlight = true;
-    var bubble = message.hidden ? null : renderMessage({ from: "user", text: message.text });
+    if (!message.hidden && !message.bubble) {
+      message.bubble = renderMessage({ from: "user", text: message.text });
+    }
     setBusy(true);
     post(message.payload || message.text)
       .then(function (replies) {
@@ -425,10 +440,13 @@
           renderMessage(reply, true);
         });
         saveState();
+        if (queue.length) send(queue.shift());
       })
       .catch(function (error) {
         pending.inFlight = false;
-        if (bubble) bubble.remove();
+        if (message.bubble) message.bubble.remove();
+        message.bubble = null;
+        // Questions queued after it stay queued: they follow the retry.
         latestBotMessages().forEach(renderQuickReplies); // the patient may pick another
         if (message.typed && !input.value) input.value = message.text;
         var reason =
@@ -444,7 +462,7 @@
         );
       })
       .finally(function () {
-        setBusy(false);
+        setBusy(isSending());
         scrollToEnd();
       });
   }
@@ -456,9 +474,16 @@
       input.focus();
       return;
     }
-    if (pending && pending.inFlight) return;
     input.value = "";
-    send({ text: text, payload: null, typed: true });
+    var message = { text: text, payload: null, typed: true };
+    if (isSending()) {
+      message.bubble = renderMessage({ from: "user", text: text });
+      log.appendChild(message.bubble); // after any question queued before it
+      queue.push(message);
+      scrollToEnd();
+      return;
+    }
+    send(message);
   });
 
   // ---- open and close ------------------------------------------------------------------

@@ -120,7 +120,8 @@ def test_bot_text_is_text_links_are_safe_and_typing_is_shown(
     # While the assistant is answering, the typing indicator shows.
     expect(page.locator(".typing")).to_be_visible()
     expect(page.get_by_role("status")).to_have_text("The assistant is typing")
-    expect(page.get_by_role("button", name="Send")).to_be_disabled()
+    # Send still works: a question typed now is queued (next test).
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()
 
     reply = [
         {
@@ -143,6 +144,45 @@ def test_bot_text_is_text_links_are_safe_and_typing_is_shown(
     assert page.locator("#igrt-chat b, #igrt-chat i, #igrt-chat img").count() == 0
     page.wait_for_timeout(300)
     assert dialogs == []
+
+
+def test_a_question_typed_during_a_slow_reply_is_sent_after_it(
+    page: Page, servers: WidgetServers
+) -> None:
+    open_chat(page)
+    sent: list[str] = []
+    held: list[Route] = []
+
+    def slow_first_reply(route: Route) -> None:
+        sent.append(route.request.post_data_json["message"])
+        if len(sent) == 1:
+            held.append(route)  # answered when the test says so
+        else:
+            route.continue_()
+
+    page.route(f"{servers.rasa_url}/webhooks/rest/webhook", slow_first_reply)
+    ask(page, "what is igrt")
+    expect(page.locator(".typing")).to_be_visible()
+    ask(page, CHEST_QUESTION)  # typed while the first reply is pending
+
+    # Shown at once, out of the box, and not sent before the first answer.
+    expect(user_messages(page)).to_have_text(["what is igrt", CHEST_QUESTION])
+    expect(chat_input(page)).to_have_value("")
+    page.wait_for_timeout(500)
+    assert sent == ["what is igrt"]
+
+    held[0].continue_()
+    expect(bot_messages(page).filter(has_text="type of radiation therapy")).to_have_count(1)
+    expect(bot_messages(page).filter(has_text="shortness of breath")).to_have_count(1)
+    expect(page.locator(".typing")).to_be_hidden()
+    assert sent == ["what is igrt", CHEST_QUESTION]
+
+    # Each answer under its question, as the transcript is saved for a reload.
+    shown = page.locator(".message .text").all_inner_texts()
+    saved = [message["text"] for message in session_storage(page)["messages"]]
+    assert shown == saved
+    first_answer = next(i for i, text in enumerate(saved) if "type of radiation therapy" in text)
+    assert saved.index("what is igrt") < first_answer < saved.index(CHEST_QUESTION)
 
 
 def test_reload_keeps_the_conversation_and_a_new_tab_starts_a_new_one(

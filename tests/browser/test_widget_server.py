@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import uuid
 
 import pytest
 import requests
@@ -20,7 +21,7 @@ EVIL = (
 def post(servers: WidgetServers, origin_header: str) -> requests.Response:
     return requests.post(
         f"{servers.rasa_url}/webhooks/rest/webhook",
-        json={"sender": "cors-test", "message": "hello"},
+        json={"sender": f"cors-test-{uuid.uuid4()}", "message": "hello"},
         headers={"Origin": origin_header},
         timeout=30,
     )

@@ -1,5 +1,6 @@
-"""The channels on an in-process Sanic server, mounted by Rasa's own `register`
-(as `rasa run` does) without loading a model: a small function plays the bot
+"""The channels on an in-process Sanic server, the app built by Rasa's own
+`configure_app` without the HTTP API (as `rasa run` does: its GET / route and
+CORS included) but without loading a model: a small function plays the bot
 where Rasa's agent would be."""
 
 from __future__ import annotations
@@ -9,21 +10,60 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import requests
 from assistant_server import free_port
-from rasa.core.channels.channel import register
+from rasa.core.channels.channel import UserMessage
+from rasa.core.run import configure_app
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
 from sanic import Sanic
+
+from messaging.platforms import Messenger, Slack, Telegram, Twilio, unique_id
+
+
+class StoringBot:
+    """Plays Rasa up to its tracker store: each message is stored in a real
+    SQLTrackerStore on SQLite (as endpoints.yml configures Rasa), then answered
+    "answer: <text>". Keeps what it received and every failure of the store,
+    which the real server does not survive (a lone surrogate in a sender id
+    makes Rasa's SQL store exit the process)."""
+
+    def __init__(self, database: Path) -> None:
+        self.store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(database))
+        self.received: list[UserMessage] = []
+        self.failures: list[str] = []
+
+    async def __call__(self, message: UserMessage) -> None:
+        self.received.append(message)
+        try:
+            tracker = await self.store.get_or_create_tracker(message.sender_id)
+            tracker.update(UserUttered(message.text, metadata=message.metadata))
+            await self.store.save(tracker)
+        except BaseException as failure:  # SystemExit too: Rasa's store calls sys.exit
+            self.failures.append(type(failure).__name__)
+            raise RuntimeError("the tracker store failed") from None
+        reply = f"answer: {message.text}"
+        await message.output_channel.send_text_message(message.sender_id, reply)
+
+    def texts(self) -> list[str]:
+        return [message.text for message in self.received]
 
 
 @contextmanager
-def serving(channels: list[Any], on_new_message: Any) -> Iterator[str]:
-    """The channels on a real Sanic server in a thread; yields its base URL."""
+def serving(
+    channels: list[Any], on_new_message: Any, cors: list[str] | None = None
+) -> Iterator[str]:
+    """The channels on a real Sanic server in a thread; yields its base URL.
+    cors: the origins allowed to call it from a browser (rasa run --cors)."""
     Sanic.test_mode = True  # lets several apps start in one process (as sanic-testing does)
-    app = Sanic(f"channels_{uuid.uuid4().hex}")
+    app = configure_app(channels, cors=cors, enable_api=False, route="/webhooks/")
     app.ctx.agent = SimpleNamespace(handle_message=on_new_message)  # where Rasa's agent goes
-    register(channels, app, route="/webhooks/")
     port = free_port()
     loop = asyncio.new_event_loop()
     ready, stopped = threading.Event(), asyncio.Event()
@@ -47,3 +87,46 @@ def serving(channels: list[Any], on_new_message: Any) -> Iterator[str]:
     finally:
         loop.call_soon_threadsafe(stopped.set)
         thread.join(20)
+
+
+@dataclass
+class InProcessApps:
+    """REST and the four messaging channels served in process (the fixture
+    `in_process` of tests/messaging/conftest.py), with clients of each."""
+
+    url: str
+    bot: StoringBot
+    telegram: Telegram
+    twilio: Twilio
+    messenger: Messenger
+    slack: Slack
+
+    @property
+    def rest_webhook(self) -> str:
+        return f"{self.url}/webhooks/rest/webhook"
+
+    def still_answers(self, platform: str) -> None:
+        """A new patient's normal question on the platform gets the bot's answer,
+        and nothing so far broke the tracker store."""
+        question, answer, n = "what is igrt", "answer: what is igrt", unique_id()
+        if platform == "rest":
+            body = {"sender": str(uuid.uuid4()), "message": question}
+            reply = requests.post(self.rest_webhook, json=body, timeout=10)
+            assert reply.json()[-1]["text"] == answer
+        elif platform == "telegram":
+            assert self.telegram.post(self.telegram.message_update(n, question)).ok
+            self.telegram.wait_for_text(n, answer)
+        elif platform == "twilio":
+            phone = f"+1555{n % 10_000_000:07d}"
+            assert self.twilio.post(self.twilio.message(phone, question)).ok
+            self.twilio.wait_for_body(phone, answer)
+        elif platform == "facebook":
+            psid, messenger = f"77{n}", self.messenger
+            delivery = messenger.delivery(messenger.event(psid, {"text": question}))
+            assert messenger.post(delivery).ok
+            messenger.wait_for_text(psid, answer)
+        else:
+            channel = f"D{n}"
+            assert self.slack.post(self.slack.dm_event(f"U{n}", channel, question)).ok
+            self.slack.wait_for_text(channel, answer)
+        assert self.bot.failures == [], "a message broke the tracker store"

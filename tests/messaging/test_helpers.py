@@ -472,6 +472,8 @@ def test_slack_events_and_clicks() -> None:
     assert slack.parse_event(body(text="", files=[{"id": "F1"}])).text is None
     assert slack.parse_event(body(text="x", bot_id="B1")) is None
     assert slack.parse_event(body(text="x", subtype="message_changed")) is None
+    assert slack.parse_event(body(text="x", subtype=[])) is None  # found by test_fuzz.py
+    assert slack.parse_event(body(type="app_mention", channel=5, text="hi")) is None
     assert slack.parse_event(body(text="x", channel_type="channel", channel="C1")) is None
     mention = slack.parse_event(body(type="app_mention", channel="C1", text="<@U0BOT> hi"))
     assert (mention.text, mention.thread_ts) == ("hi", "1.0")

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 import pytest
 from rasa.core.channels.channel import UserMessage
 
+from channels import replies
 from channels.facebook import MessengerOutput
-from channels.messaging import NON_TEXT_REPLY, OfferedOptions, run_turn
+from channels.messaging import OfferedOptions, run_turn
 from channels.slack import SlackOutput
 from channels.telegram import TelegramApi, TelegramOutput
 from channels.twilio import TwilioOutput
@@ -242,7 +243,7 @@ def test_a_number_sends_the_payload_of_the_option_offered(apis) -> None:
     assert say("4")[-1] == "Please reply with a number from 1 to 3, or type your question."
     assert say("2")[-1] == "re /prepare"
     assert say("2")[-1] == "re 2"  # nothing offered any more: the number is just text
-    assert say(None)[-1] == NON_TEXT_REPLY
+    assert say(None)[-1] == replies.non_text()
     assert "type your question" in say("  ")[-1]
     assert "too long" in say("x" * 2001)[-1]
     assert bot.received == ["/greet", "/prepare", "2"]
@@ -256,6 +257,17 @@ def test_the_patient_is_told_when_the_bot_fails_or_says_nothing(apis, caplog) ->
         assert "something went wrong" in sent.form()["Body"]
     assert "Handling a twilio message failed: RuntimeError" in caplog.text
     assert "secret question" not in caplog.text and "the model broke" not in caplog.text
+
+
+def test_the_patient_is_told_when_the_bot_fails_after_its_first_reply(apis) -> None:
+    async def disclaimer_then_crash(message: UserMessage) -> None:
+        await message.output_channel.send_text_message(message.sender_id, "Disclaimer.")
+        raise RuntimeError("the model broke")
+
+    output = telegram_output(apis, 9004)
+    asyncio.run(run_turn(disclaimer_then_crash, "telegram", "c4", "hi", output, OfferedOptions()))
+    sent = apis["telegram"].recorded(lambda r: r.json().get("chat_id") == 9004)
+    assert [r.json()["text"] for r in sent] == ["Disclaimer.", replies.failure()]
 
 
 def test_numbered_options_are_remembered_before_they_are_sent(apis) -> None:

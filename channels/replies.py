@@ -1,0 +1,73 @@
+"""What the channels themselves say to patients.
+
+The texts live in domain.yml (responses utter_channel_*), beside every other
+text a patient reads, so they are reviewed in one place and held to the page by
+tests/test_source_fidelity.py. The model never chooses them: the channels say
+them for messages that do not reach it and when the bot fails.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import yaml
+
+DOMAIN_FILE = Path(__file__).resolve().parents[1] / "domain.yml"
+PREFIX = "utter_channel_"
+NAMES = (
+    "empty_message",
+    "too_long",
+    "failure",
+    "non_text",
+    "choose_prompt",
+    "numbered_prompt",
+    "out_of_range",
+)
+
+
+@functools.cache
+def channel_texts() -> dict[str, str]:
+    """Each reply's text by name (without the prefix), read once.
+
+    Raises KeyError when one is missing, so a channel fails at start-up rather
+    than at a patient's first odd message.
+    """
+    responses = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))["responses"]
+    texts = {
+        name.removeprefix(PREFIX): variants[0]["text"]
+        for name, variants in responses.items()
+        if name.startswith(PREFIX)
+    }
+    missing = [name for name in NAMES if name not in texts]
+    if missing:
+        raise KeyError(f"domain.yml has no response {', '.join(PREFIX + n for n in missing)}")
+    return texts
+
+
+def empty_message() -> str:
+    return channel_texts()["empty_message"]
+
+
+def too_long() -> str:
+    return channel_texts()["too_long"]
+
+
+def failure() -> str:
+    return channel_texts()["failure"]
+
+
+def non_text() -> str:
+    return channel_texts()["non_text"]
+
+
+def choose_prompt() -> str:
+    return channel_texts()["choose_prompt"]
+
+
+def numbered_prompt() -> str:
+    return channel_texts()["numbered_prompt"]
+
+
+def out_of_range(count: int) -> str:
+    return channel_texts()["out_of_range"].format(count=count)
