@@ -1,7 +1,6 @@
 """Custom actions, served by `rasa run actions`."""
 
-from actions.session_start import ActionSessionStart
 from actions.side_effects import ActionSideEffectsByBodySite
 from actions.unclear_message import ActionUnclearMessage
 
-__all__ = ["ActionSessionStart", "ActionSideEffectsByBodySite", "ActionUnclearMessage"]
+__all__ = ["ActionSideEffectsByBodySite", "ActionUnclearMessage"]

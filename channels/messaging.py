@@ -47,7 +47,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import replies
+from channels import action_server, replies
 from channels.inbound import json_object, readable_text
 from channels.rest import MAX_MESSAGE_CHARS
 from channels.server import harden_server_on_start
@@ -710,7 +710,11 @@ async def run_turn(
             text = payloads[number - 1]
         failed = False
         try:
-            await on_new_message(UserMessage(text, output, conversation, input_channel=channel))
+            with action_server.watching_actions() as failed_actions:
+                await on_new_message(
+                    UserMessage(text, output, conversation, input_channel=channel)
+                )
+            failed = bool(failed_actions)
         except Exception as error:  # the patient still gets an answer
             logger.error("Handling a %s message failed: %s", channel, error_summary(error))
             failed = True
@@ -801,6 +805,7 @@ class MessagingInput(InputChannel):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint(f"secure_{self.channel}_webhook", __name__)
         harden_server_on_start(webhook)
+        action_server.install()
         enabled = self.enabled
 
         @webhook.route("/", methods=["GET"])

@@ -30,7 +30,7 @@ from sanic.headers import parse_content_header
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import replies
+from channels import action_server, replies
 from channels.inbound import MAX_JSON_DEPTH, json_object, readable_text
 from channels.server import harden_server_on_start
 
@@ -115,6 +115,7 @@ class PatientRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("patient_rest_webhook", __name__)
         harden_server_on_start(webhook)
+        action_server.install()
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -143,7 +144,11 @@ class PatientRestInput(RestInput):
         collector = CollectingOutputChannel()
         failed = False
         try:
-            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
+            with action_server.watching_actions() as failed_actions:
+                await on_new_message(
+                    UserMessage(text, collector, sender, input_channel=self.name())
+                )
+            failed = bool(failed_actions)
         except Exception as exception:  # the patient still gets an answer
             logger.error("Handling a REST message failed: %s", type(exception).__name__)
             failed = True

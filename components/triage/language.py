@@ -33,10 +33,12 @@ def detect_language(text: str) -> Language:
     if not tokens:
         return Language.ENGLISH
     spanish = [t for t in tokens if _belongs_to("es", t)]
-    # One short word is not enough ("see ya", "yo"); "hola" alone is.
-    if len(spanish) >= 2 or (spanish and len(tokens) <= 2 and len(spanish[0]) >= 4):
-        return Language.SPANISH
     other = max(_tokens_of(language, tokens) for language in OTHER_LATIN)
+    # French and Portuguese share many short words with Spanish: Spanish must
+    # have at least as many of its own. One short word is not enough ("see
+    # ya", "yo"); "hola" alone is.
+    if len(spanish) >= max(2, other) or (spanish and len(tokens) <= 2 and len(spanish[0]) >= 4):
+        return Language.SPANISH
     english = sum(wordfreq.zipf_frequency(t, "en", wordlist="small") >= COMMON for t in tokens)
     if other >= 2 and other > english:
         return Language.OTHER

@@ -33,3 +33,20 @@ def test_urgent_turns_get_emergency_guidance_first(
             assert EMERGENCY_GUIDANCE in reply_text(answer[:1]), (number, message, replies)
         else:
             assert EMERGENCY_GUIDANCE not in reply_text(replies), (number, message, replies)
+
+
+def test_an_urgent_message_in_spanish_gets_the_guidance_in_spanish_too(
+    assistant: RunningAssistant,
+) -> None:
+    said = reply_text(assistant.say(f"triage-{uuid.uuid4()}", "mi mamá no puede respirar, ayuda"))
+    assert EMERGENCY_GUIDANCE in said
+    assert "llame al 911 o vaya ahora a la sala de emergencias" in said
+
+
+def test_a_question_in_another_language_gets_the_english_and_spanish_notice(
+    assistant: RunningAssistant,
+) -> None:
+    said = reply_text(assistant.say(f"triage-{uuid.uuid4()}", "combien de séances vais-je avoir ?"))
+    assert "i can only answer in english" in said
+    assert "solo puedo responder en inglés" in said
+    assert EMERGENCY_GUIDANCE not in said
