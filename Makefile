@@ -25,7 +25,7 @@ export TF_DETERMINISTIC_OPS := 1
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install train run shell test lint validate lock clean browser-deps
+.PHONY: install train run shell test lint validate lock clean browser-deps bench
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
@@ -70,6 +70,10 @@ browser-deps: install $(CHROMIUM) node_modules/.package-lock.json
 
 test: lint validate train browser-deps
 	$(PY) -m pytest tests
+
+# Speed and memory targets, measured (never timed inside unit tests).
+bench: install
+	$(PY) scripts/bench_triage.py
 
 lock: install
 	{ echo '# Every package, pinned: generated from requirements.in with `make lock`.'; \

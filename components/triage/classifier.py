@@ -49,8 +49,17 @@ class UrgencyClassifier:
         return float(self.probabilities([text])[0])
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
-        scores = _features(self._vectorizers, texts) @ self._weights + self._bias
-        return 1.0 / (1.0 + np.exp(-scores))
+        cleaned = [normalise(text) for text in texts]
+        return 1.0 / (1.0 + np.exp(-(self._scores(cleaned) + self._bias)))
+
+    def _scores(self, cleaned: list[str]) -> np.ndarray:
+        # Block by block, without stacking the matrices: this is on every
+        # message's path.
+        scores = np.zeros(len(cleaned))
+        for block, vectorizer in enumerate(self._vectorizers):
+            weights = self._weights[block * FEATURES : (block + 1) * FEATURES]
+            scores += vectorizer.transform(cleaned) @ weights
+        return scores
 
     def save(self, directory: Path) -> None:
         np.save(directory / "urgency_weights.npy", self._weights, allow_pickle=False)

@@ -18,6 +18,7 @@ import wordfreq
 OTHER_LATIN = ("fr", "pt", "de", "it", "vi", "fil", "pl", "nl", "ro", "id")
 COMMON = 3.0  # Zipf frequency: about once per million words
 CLEARLY_MORE = 1.5  # Zipf units (a factor of about 30) above English
+VERY_COMMON = 5.5  # "the", "my", "is": never counted for another language
 
 
 class Language(str, Enum):
@@ -30,29 +31,32 @@ def detect_language(text: str) -> Language:
     if _non_latin_letters(text) >= 2:
         return Language.OTHER
     tokens = [t for t in wordfreq.tokenize(text, "en") if t.isalpha()]
-    if not tokens:
+    english = {token: _zipf(token, "en") for token in tokens}
+    # A word this common in English is English (and skipping it keeps this fast).
+    foreign = [token for token in tokens if english[token] < VERY_COMMON]
+    if not foreign:
         return Language.ENGLISH
-    spanish = [t for t in tokens if _belongs_to("es", t)]
-    other = max(_tokens_of(language, tokens) for language in OTHER_LATIN)
+    spanish = [t for t in foreign if _belongs_to("es", t, english[t])]
+    other = max(
+        sum(_belongs_to(language, t, english[t]) for t in foreign) for language in OTHER_LATIN
+    )
     # French and Portuguese share many short words with Spanish: Spanish must
     # have at least as many of its own. One short word is not enough ("see
     # ya", "yo"); "hola" alone is.
     if len(spanish) >= max(2, other) or (spanish and len(tokens) <= 2 and len(spanish[0]) >= 4):
         return Language.SPANISH
-    english = sum(wordfreq.zipf_frequency(t, "en", wordlist="small") >= COMMON for t in tokens)
-    if other >= 2 and other > english:
+    if other >= 2 and other > sum(zipf >= COMMON for zipf in english.values()):
         return Language.OTHER
     return Language.ENGLISH
 
 
-def _tokens_of(language: str, tokens: list[str]) -> int:
-    return sum(_belongs_to(language, token) for token in tokens)
-
-
-def _belongs_to(language: str, token: str) -> bool:
-    there = wordfreq.zipf_frequency(token, language, wordlist="small")
-    english = wordfreq.zipf_frequency(token, "en", wordlist="small")
+def _belongs_to(language: str, token: str, english: float) -> bool:
+    there = _zipf(token, language)
     return there >= COMMON and there - english >= CLEARLY_MORE
+
+
+def _zipf(token: str, language: str) -> float:
+    return wordfreq.zipf_frequency(token, language, wordlist="small")
 
 
 def _non_latin_letters(text: str) -> int:
