@@ -3,7 +3,9 @@
 The texts live in domain.yml (responses utter_channel_*), beside every other
 text a patient reads, so they are reviewed in one place and held to the page by
 tests/test_source_fidelity.py. The model never chooses them: the channels say
-them for messages that do not reach it and when the bot fails.
+them for messages that do not reach it and when the bot fails: while the
+conversation database fails (stores/), that failure notice says the chat is
+temporarily unavailable.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from pathlib import Path
 
 import yaml
 
+from stores.status import database_status
+
 DOMAIN_FILE = Path(__file__).resolve().parents[1] / "domain.yml"
 PREFIX = "utter_channel_"
 NAMES = (
     "empty_message",
     "too_long",
     "failure",
+    "unavailable",
     "non_text",
     "choose_prompt",
     "numbered_prompt",
@@ -54,7 +59,13 @@ def too_long() -> str:
 
 
 def failure() -> str:
-    return channel_texts()["failure"]
+    """The notice for a turn the bot could not finish. The channels do not
+    see why it failed, so the database's state in this process decides."""
+    return unavailable() if database_status.failing else channel_texts()["failure"]
+
+
+def unavailable() -> str:
+    return channel_texts()["unavailable"]
 
 
 def non_text() -> str:

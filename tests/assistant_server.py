@@ -15,12 +15,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import requests
+import yaml
 
 PROJECT = Path(__file__).resolve().parents[1]
 MODEL = PROJECT / "models" / "current.tar.gz"
 START_TIMEOUT_SECONDS = 180
+
+
+def project_tracker_store(workdir: Path) -> dict[str, Any]:
+    """endpoints.yml's tracker_store section, its SQLite file moved into workdir."""
+    # BaseLoader: the file's ${...} placeholders stay text (Rasa's resolver,
+    # added to PyYAML's loaders when Rasa is imported, would need them set).
+    endpoints = yaml.load((PROJECT / "endpoints.yml").read_text(), Loader=yaml.BaseLoader)
+    settings = dict(endpoints["tracker_store"])
+    if settings.get("dialect", "sqlite") == "sqlite":
+        settings["db"] = str(workdir / "trackers.db")
+    return settings
 
 
 def free_port() -> int:
@@ -81,22 +94,25 @@ def assistant_running(
     action_port: int | None = None,
     widget_port: int | None = None,
     action_endpoint_url: str | None = None,
+    tracker_store: dict[str, Any] | None = None,
 ) -> Iterator[RunningAssistant]:
     """All servers on free ports (or the given ones), conversations in a fresh SQLite
     file in workdir (the same file again when workdir is reused, e.g. for a restart).
 
     The Rasa server accepts browser requests (CORS) from the widget's demo page
     unless extra_env sets CLINIC_ORIGINS. action_endpoint_url points Rasa at
-    another action server than the one started (a dead one, say).
+    another action server than the one started (a dead one, say). tracker_store
+    replaces endpoints.yml's tracker_store section (PostgreSQL, say).
     """
     assert MODEL.exists(), "no trained model: run `make train` first"
     rasa_port, action_port = rasa_port or free_port(), action_port or free_port()
     widget_port = widget_port or free_port()
     action_url = action_endpoint_url or f"http://localhost:{action_port}/webhook"
     endpoints = workdir / "endpoints.yml"
+    store = tracker_store or project_tracker_store(workdir)
     endpoints.write_text(
         f'action_endpoint:\n  url: "{action_url}"\n'
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'trackers.db'}\n"
+        + yaml.safe_dump({"tracker_store": store}, sort_keys=False)
     )
     env = {
         **os.environ,
