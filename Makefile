@@ -1,6 +1,7 @@
 # make run   - install, train when needed, start the assistant (Ctrl-C stops it)
 # make test  - lint, validate, and every test (what CI runs), browser tests included
 # make shell - chat in the terminal
+# make purge - delete conversations idle for over RETENTION_DAYS (default 30) days
 # make run serves a demo clinic page with the chat widget at http://localhost:8000/
 
 PYENV_PYTHON := $(shell pyenv root 2>/dev/null)/versions/3.10.13/bin/python3.10
@@ -25,7 +26,7 @@ export TF_DETERMINISTIC_OPS := 1
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install train run shell test lint validate lock clean browser-deps bench
+.PHONY: install train run shell purge test lint validate lock clean browser-deps bench nlu-report
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
@@ -46,14 +47,22 @@ train: $(MODEL)
 run: train
 	scripts/run.sh
 
+# The action server wants the secret that endpoints.yml makes Rasa send.
 shell: train
-	@mkdir -p var
-	$(RASA) run actions --actions actions > var/actions.log 2>&1 & \
+	@mkdir -p var && chmod 700 var
+	umask 077; \
+	export ACTION_SERVER_TOKEN=$${ACTION_SERVER_TOKEN:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))')}; \
+	$(PY) -m actions.server > var/actions.log 2>&1 & \
 	trap "kill $$!" EXIT; \
-	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml --interface 127.0.0.1
+
+# scripts/run.sh also runs it at start and daily.
+purge: install
+	SQLALCHEMY_SILENCE_UBER_WARNING=1 $(PY) scripts/purge.py
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 validate: install
 	$(RASA) data validate --domain domain.yml --data data --config config.yml
@@ -74,6 +83,14 @@ test: lint validate train browser-deps
 # Speed and memory targets, measured (never timed inside unit tests).
 bench: install
 	$(PY) scripts/bench_triage.py
+
+# Rasa's cross-validation of the NLU (3 folds): per-intent F1, the confusion
+# matrix and the confidence histogram under reports/nlu, and a one-line summary.
+nlu-report: install
+	@mkdir -p reports var
+	$(RASA) test nlu --nlu data --config config.yml --cross-validation --folds 3 \
+		--out reports/nlu > var/nlu-report.log 2>&1 || { tail -c 3000 var/nlu-report.log; exit 1; }
+	@$(PY) scripts/nlu_report_summary.py reports/nlu
 
 lock: install
 	{ echo '# Every package, pinned: generated from requirements.in with `make lock`.'; \

@@ -1,6 +1,6 @@
-"""Custom actions, served by `rasa run actions`."""
+"""Custom actions, served by the action server (no I/O at import)."""
 
+from actions.follow_up import ActionFollowUp
 from actions.side_effects import ActionSideEffectsByBodySite
-from actions.unclear_message import ActionUnclearMessage
 
-__all__ = ["ActionSideEffectsByBodySite", "ActionUnclearMessage"]
+__all__ = ["ActionFollowUp", "ActionSideEffectsByBodySite"]

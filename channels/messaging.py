@@ -711,9 +711,7 @@ async def run_turn(
         failed = False
         try:
             with action_server.watching_actions() as failed_actions:
-                await on_new_message(
-                    UserMessage(text, output, conversation, input_channel=channel)
-                )
+                await on_new_message(UserMessage(text, output, conversation, input_channel=channel))
             failed = bool(failed_actions)
         except Exception as error:  # the patient still gets an answer
             logger.error("Handling a %s message failed: %s", channel, error_summary(error))

@@ -15,15 +15,16 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(PROJECT), str(PROJECT / "tests")]
 
-from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
 from triage.harness import Triage, training_set  # noqa: E402
+
+from components.triage.examples import project_nlu_data  # noqa: E402
 
 P95_BAR_MS = 3.0
 
 
 def main() -> int:
     triage = Triage()
-    texts, _ = training_set(load_data(str(PROJECT / "data" / "nlu.yml")))
+    texts, _ = training_set(project_nlu_data())
     for text in texts[:200]:
         triage(text)
     timings = []

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from rasa.shared.nlu.training_data.loading import load_data
 from sklearn.model_selection import StratifiedKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -23,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from components.triage.classifier import UrgencyClassifier
 from components.triage.component import training_set
 from components.triage.decision import Thresholds, decide
+from components.triage.examples import project_nlu_data
 from components.triage.language import Language
 from components.triage.rules import triage_rules
 
@@ -37,7 +37,7 @@ def cross_validated_probabilities(texts: list[str], urgent: list[bool]) -> np.nd
 
 
 def main() -> None:
-    texts, urgent = training_set(load_data("data/nlu.yml"))
+    texts, urgent = training_set(project_nlu_data())
     probabilities = cross_validated_probabilities(texts, urgent)
     verdicts = [triage_rules().assess(text) for text in texts]
     positives = sum(urgent)

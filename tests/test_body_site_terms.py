@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.body_sites import body_areas, body_site_matcher
+from components.body_site_extractor import body_site_matcher
+from knowledge.body_sites import body_areas
 from knowledge.side_effects import ANY_PART, side_effects_table
 
 ALL_TERMS = sorted((area.name, term) for area in body_areas().values() for term in area.terms)

@@ -12,13 +12,20 @@ from assistant_server import MODEL, PROJECT
 def test_conversations_follow_the_stories(tmp_path: Path) -> None:
     run = subprocess.run(
         [
-            str(PROJECT / ".venv" / "bin" / "rasa"), "test",
-            "--model", str(MODEL),
-            "--stories", "tests/test_conversations.yml",
+            str(PROJECT / ".venv" / "bin" / "rasa"),
+            "test",
+            "--model",
+            str(MODEL),
+            "--stories",
+            "tests/test_conversations.yml",
             "--fail-on-prediction-errors",
-            "--out", str(tmp_path),
+            "--out",
+            str(tmp_path),
         ],
-        cwd=PROJECT, capture_output=True, text=True, timeout=900,
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=900,
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
     )
     failed = tmp_path / "failed_test_stories.yml"

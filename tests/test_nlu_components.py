@@ -8,12 +8,11 @@ import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
-from components.body_site_extractor import BodySiteEntityExtractor
+from components.body_site_extractor import BodySiteEntityExtractor, body_site_matcher
 from components.triage.component import TriageClassifier
-from knowledge.body_sites import body_site_matcher
+from components.triage.examples import project_nlu_data
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -25,9 +24,7 @@ def triage(tmp_path_factory: pytest.TempPathFactory) -> TriageClassifier:
     resource = Resource("triage")
     context = ExecutionContext(GraphSchema({}), "test")
     config = TriageClassifier.get_default_config()
-    TriageClassifier.create(config, storage, resource, context).train(
-        load_data(str(PROJECT / "data" / "nlu.yml"))
-    )
+    TriageClassifier.create(config, storage, resource, context).train(project_nlu_data())
     return TriageClassifier.load(config, storage, resource, context)
 
 

@@ -29,9 +29,20 @@ def test_dev_set_score_meets_the_bar(assistant: RunningAssistant, tmp_path: Path
         pytest.skip("no ../shared/eval beside this checkout")
     result_file = tmp_path / "score.json"
     run = subprocess.run(
-        [sys.executable, str(EVAL / "score.py"), "--url", assistant.url,
-         "--cases", str(EVAL / "dev_cases.yml"), "--json", str(result_file)],
-        capture_output=True, text=True, timeout=600, check=True,
+        [
+            sys.executable,
+            str(EVAL / "score.py"),
+            "--url",
+            assistant.url,
+            "--cases",
+            str(EVAL / "dev_cases.yml"),
+            "--json",
+            str(result_file),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
     )
     print(run.stdout)
     results = json.loads(result_file.read_text())["results"]
@@ -50,8 +61,15 @@ def test_a_conversation_starts_with_the_disclaimer(assistant: RunningAssistant) 
 
 @pytest.mark.parametrize(
     "message",
-    ["🙂🙂🙂", "<script>alert('x')</script>", "<b>what</b> is <i>igrt</i>?", "asdfghjkl",
-     "¿Qué es la radioterapia?", "?", "   what is igrt   "],
+    [
+        "🙂🙂🙂",
+        "<script>alert('x')</script>",
+        "<b>what</b> is <i>igrt</i>?",
+        "asdfghjkl",
+        "¿Qué es la radioterapia?",
+        "?",
+        "   what is igrt   ",
+    ],
 )
 def test_odd_messages_get_a_reply(assistant: RunningAssistant, message: str) -> None:
     assert texts(assistant.say(new_sender(), message)).strip()

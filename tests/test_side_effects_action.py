@@ -15,9 +15,9 @@ from page import PROJECT
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.follow_up import ActionFollowUp
 from actions.side_effects import ActionSideEffectsByBodySite
-from actions.unclear_message import ActionUnclearMessage
-from knowledge.body_sites import body_site_matcher
+from components.body_site_extractor import body_site_matcher
 
 DOMAIN = yaml.safe_load((PROJECT / "domain.yml").read_text(encoding="utf-8"))
 HEAD_NECK_ONLY = ["dry mouth", "thickened saliva", "sore throat", "food tastes", "tooth decay"]
@@ -161,10 +161,16 @@ def test_a_diagnosis_out_of_the_blue_is_noted_not_answered() -> None:
     assert_lists(reply, [], PELVIS_ONLY)
 
 
-def test_a_site_said_as_a_question_is_answered() -> None:
+def test_a_site_with_a_side_effects_question_is_answered() -> None:
     for said in ["radiation to my chest wall. side effects?", "chest wall, what side effects"]:
-        reply = reply_to(said, intent="inform_body_site")
+        reply = reply_to(said, intent="ask_side_effects")
         assert_lists(reply, CHEST_ONLY, PELVIS_ONLY)
+
+
+def test_a_site_said_as_a_question_out_of_the_blue_is_only_noted() -> None:
+    # The intent, not a question mark, decides: a diagnosis is noted.
+    reply = reply_to("my husband has prostate cancer?", intent="inform_body_site")
+    assert "i'll keep the prostate in mind" in reply
 
 
 def test_a_site_given_after_the_bot_asked_is_answered() -> None:
@@ -178,16 +184,14 @@ def test_a_site_given_after_the_bot_asked_is_answered() -> None:
 
 
 def test_a_site_picked_after_the_risks_answer_is_answered() -> None:
-    reply = reply_to(
-        "Chest", intent="inform_body_site", previous_bot_action="utter_risks_general"
-    )
+    reply = reply_to("Chest", intent="inform_body_site", previous_bot_action="utter_risks_general")
     assert_lists(reply, CHEST_ONLY, PELVIS_ONLY)
 
 
-def unclear_reply_to(text: str, **kwargs: Any) -> str:
+def unclear_reply_to(text: str, intent: str = "nlu_fallback", **kwargs: Any) -> str:
     dispatcher = CollectingDispatcher()
-    action = ActionUnclearMessage()
-    asyncio.run(action.run(dispatcher, tracker(text, intent="nlu_fallback", **kwargs), DOMAIN))
+    action = ActionFollowUp()
+    asyncio.run(action.run(dispatcher, tracker(text, intent=intent, **kwargs), DOMAIN))
     return " ".join(
         DOMAIN["responses"][m["response"]][0]["text"].format(**m) for m in dispatcher.messages
     ).lower()
@@ -205,3 +209,36 @@ def test_an_unclear_message_elsewhere_gets_i_dont_know() -> None:
     reply = unclear_reply_to("is the chest wall parking free?", previous_bot_action="utter_greet")
     assert "i don't know" in reply and "ask your care team" in reply
     assert_lists(reply, [], CHEST_ONLY)
+
+
+def test_is_that_permanent_after_side_effects_is_about_them() -> None:
+    reply = unclear_reply_to(
+        "is that permanent?",
+        intent="follow_up",
+        previous_bot_action="action_side_effects_by_body_site",
+    )
+    assert "hair loss at the treatment site that can be permanent" in reply
+    assert "most side effects go away" in reply
+
+
+def test_the_doctor_asked_about_after_preparing_is_the_radiation_oncologist() -> None:
+    reply = unclear_reply_to(
+        "what's that doctor called again", intent="follow_up", previous_bot_action="utter_prepare"
+    )
+    assert "this doctor is called a radiation oncologist" in reply
+
+
+def test_and_for_her_after_side_effects_uses_the_remembered_site() -> None:
+    reply = unclear_reply_to(
+        "and for her?",
+        intent="follow_up",
+        remembered=["cervix"],
+        previous_bot_action="action_side_effects_by_body_site",
+    )
+    assert_lists(reply, PELVIS_ONLY, CHEST_ONLY)
+
+
+def test_a_follow_up_with_nothing_before_it_gets_i_dont_know() -> None:
+    reply = unclear_reply_to("is that permanent?", intent="follow_up")
+    assert "i don't know" in reply
+    assert_lists(reply, [], ANY_PART)

@@ -12,37 +12,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse
-from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from components.triage.rules import normalise
+from components.text_features import FEATURES, features, normalise, vectorizers
 
-FEATURES = 2**18
 SEED = 42
-
-
-def _vectorizers() -> tuple[HashingVectorizer, HashingVectorizer]:
-    shared = {"n_features": FEATURES, "alternate_sign": False, "norm": "l2", "lowercase": False}
-    words = HashingVectorizer(analyzer="word", ngram_range=(1, 2), **shared)
-    # Character n-grams carry misspellings ("brething", "unconcious") to the
-    # words they stand for.
-    chars = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 5), **shared)
-    return words, chars
 
 
 class UrgencyClassifier:
     def __init__(self, weights: np.ndarray, bias: float) -> None:
         self._weights = weights
         self._bias = bias
-        self._vectorizers = _vectorizers()
+        self._vectorizers = vectorizers()
 
     @classmethod
     def fit(cls, texts: list[str], urgent: list[bool], strength: float = 16.0) -> UrgencyClassifier:
         model = LogisticRegression(
             C=strength, class_weight="balanced", max_iter=2000, random_state=SEED
         )
-        model.fit(_features(_vectorizers(), texts), np.array(urgent, dtype=int))
+        model.fit(features(vectorizers(), texts), np.array(urgent, dtype=int))
         return cls(model.coef_[0].astype(np.float32), float(model.intercept_[0]))
 
     def probability(self, text: str) -> float:
@@ -70,10 +58,3 @@ class UrgencyClassifier:
         weights = np.load(directory / "urgency_weights.npy", allow_pickle=False)
         bias = np.load(directory / "urgency_bias.npy", allow_pickle=False)
         return cls(weights, float(bias[0]))
-
-
-def _features(
-    vectorizers: tuple[HashingVectorizer, ...], texts: list[str]
-) -> scipy.sparse.csr_matrix:
-    cleaned = [normalise(text) for text in texts]
-    return scipy.sparse.hstack([v.transform(cleaned) for v in vectorizers]).tocsr()

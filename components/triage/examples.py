@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from rasa.shared.nlu.training_data.loading import load_data
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
 from components.triage.rules import TRIAGE_DIR, load
 
 
@@ -27,3 +30,11 @@ def _examples() -> Iterator[Example]:
             for group, texts in (data.get(label) or {}).items():
                 for text in texts:
                     yield Example(str(text), urgent, group)
+
+
+def project_nlu_data() -> TrainingData:
+    """Every NLU file of data/ (nlu*.yml), merged as `rasa train` sees them."""
+    data_dir = TRIAGE_DIR.parents[1] / "data"
+    return TrainingData().merge(
+        *[load_data(str(path)) for path in sorted(data_dir.glob("nlu*.yml"))]
+    )

@@ -18,6 +18,7 @@ import yaml
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
+from components.text_features import normalise
 from components.triage.patterns import compile_pattern
 
 TRIAGE_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "triage"
@@ -73,11 +74,6 @@ class RuleVerdict:
 
 def load(name: str) -> dict:
     return yaml.safe_load((TRIAGE_DIR / name).read_text(encoding="utf-8"))
-
-
-def normalise(text: str) -> str:
-    # Phones type curly apostrophes; the lexicon uses straight ones.
-    return text.replace("\u2019", "'").replace("\u2018", "'").lower()
 
 
 class TriageRules:

@@ -272,9 +272,11 @@ class Telegram:
 
     def wait_for_text(self, chat_id: int, fragment: str, count: int = 1) -> list[Recorded]:
         return self.api.wait_for(
-            lambda r: r.path.endswith("/sendMessage")
-            and r.json().get("chat_id") == chat_id
-            and fragment in r.json()["text"],
+            lambda r: (
+                r.path.endswith("/sendMessage")
+                and r.json().get("chat_id") == chat_id
+                and fragment in r.json()["text"]
+            ),
             lambda found: len(found) >= count,
         )
 
@@ -402,8 +404,10 @@ class Messenger:
 
     def wait_for_text(self, psid: str, fragment: str, count: int = 1) -> list[Recorded]:
         return self.api.wait_for(
-            lambda r: r.json().get("recipient", {}).get("id") == psid
-            and fragment in r.json()["message"]["text"],
+            lambda r: (
+                r.json().get("recipient", {}).get("id") == psid
+                and fragment in r.json()["message"]["text"]
+            ),
             lambda found: len(found) >= count,
         )
 

@@ -10,11 +10,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import yaml
-from rasa.shared.nlu.training_data.loading import load_data
 
 from components.triage.classifier import UrgencyClassifier
 from components.triage.component import training_set
 from components.triage.decision import Thresholds, TriageDecision, decide
+from components.triage.examples import project_nlu_data
 from components.triage.language import detect_language
 from components.triage.rules import triage_rules
 
@@ -32,7 +32,7 @@ def configured_thresholds() -> Thresholds:
 
 class Triage:
     def __init__(self) -> None:
-        texts, urgent = training_set(load_data(str(PROJECT / "data" / "nlu.yml")))
+        texts, urgent = training_set(project_nlu_data())
         self._classifier = UrgencyClassifier.fit(texts, urgent)
         self._thresholds = configured_thresholds()
 

@@ -1,0 +1,1 @@
+"""Helpers shared by the actions; no action module imports another."""

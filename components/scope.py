@@ -1,0 +1,193 @@
+"""Rasa NLU component: is the question one the page answers? Two signals that
+do not trust DIET's softmax score:
+
+1. Neighbouring subjects (knowledge/scope/neighbouring_subjects.yml): a question
+   about another treatment, a skin product, the dose or schedule, daily life,
+   pregnancy, costs, prognosis or the assistant itself is out of scope, even if
+   it also says "side effects" or "radiation". The intent becomes
+   `out_of_scope`.
+2. Distance from the training data: the message's cosine similarity (hashed
+   word and character n-grams) to the nearest training example of the intent
+   DIET chose. Below `min_similarity`, the message is like nothing the intent
+   was taught, however confident DIET is: the intent becomes `nlu_fallback`,
+   whose action still answers a follow-up and otherwise says "I don't know".
+
+Personal decisions (`right_for_me`) about other treatments, timing or where to
+be treated are exempt: "IGRT or chemo for me?" gets the page's answer about
+deciding with the radiation oncologist. Runs before triage, so an urgent message still wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse
+import spacy
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from spacy.matcher import PhraseMatcher
+
+from components.text_features import features, normalise, vectorizers
+
+SUBJECTS_FILE = (
+    Path(__file__).resolve().parents[1] / "knowledge" / "scope" / "neighbouring_subjects.yml"
+)
+OUT_OF_SCOPE = "out_of_scope"
+FALLBACK = "nlu_fallback"
+SCOPE_KEY = "scope"
+# Intents whose messages are not questions about the page's facts.
+NOT_CHECKED = {OUT_OF_SCOPE, FALLBACK, "emergency", "other_language"}
+DECISION = "right_for_me"
+# A decision about treatment, its timing or where to have it is answered by
+# the page: decide with the radiation oncologist.
+DECISION_SUBJECTS = {"other_treatments", "dose_and_schedule", "costs_and_admin"}
+
+
+@dataclass(frozen=True)
+class SubjectFinder:
+    """Finds a neighbouring subject that the message is about."""
+
+    nlp: Any
+    subjects: PhraseMatcher
+    context: PhraseMatcher
+    anchors: PhraseMatcher
+
+    def find(self, text: str) -> str | None:
+        doc = self.nlp.make_doc(normalise(text))
+        background = {end for _, _, end in self.context(doc)}
+        anchored = bool(self.anchors(doc))
+        for label, start, _ in self.subjects(doc):
+            # "I had chemo last year, what are IGRT's side effects?" is about IGRT.
+            if anchored and any(0 <= start - end <= 3 for end in background):
+                continue
+            return self.nlp.vocab.strings[label]
+        return None
+
+
+@cache
+def subject_finder() -> SubjectFinder:
+    data = yaml.safe_load(SUBJECTS_FILE.read_text(encoding="utf-8"))
+    nlp = spacy.blank("en")
+
+    def phrases(groups: dict[str, list[str]]) -> PhraseMatcher:
+        matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for name, words in groups.items():
+            matcher.add(name, [nlp.make_doc(normalise(str(word))) for word in words])
+        return matcher
+
+    return SubjectFinder(
+        nlp,
+        phrases(data["subjects"]),
+        phrases({"context": data["context"]}),
+        phrases({"anchor": data["anchors"]}),
+    )
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class ScopeCheck(GraphComponent):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"min_similarity": 0.3}
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        examples: dict[str, scipy.sparse.csr_matrix] | None = None,
+    ) -> None:
+        self._min_similarity = float(config["min_similarity"])
+        self._model_storage = model_storage
+        self._resource = resource
+        self._examples = examples or {}
+        self._vectorizers = vectorizers()
+        self._subjects = subject_finder()
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ScopeCheck:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> ScopeCheck:
+        with model_storage.read_from(resource) as directory:
+            examples = {path.stem: scipy.sparse.load_npz(path) for path in directory.glob("*.npz")}
+        return cls(config, model_storage, resource, examples)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        by_intent: dict[str, list[str]] = {}
+        for message in training_data.intent_examples:
+            by_intent.setdefault(message.get(INTENT), []).append(message.get(TEXT))
+        self._examples = {
+            intent: features(self._vectorizers, texts) for intent, texts in by_intent.items()
+        }
+        with self._model_storage.write_to(self._resource) as directory:
+            for intent, matrix in self._examples.items():
+                scipy.sparse.save_npz(directory / f"{intent}.npz", matrix)
+        return self._resource
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            self.check(message)
+        return messages
+
+    def check(self, message: Message) -> None:
+        intent = (message.get(INTENT) or {}).get("name")
+        if intent in NOT_CHECKED or intent is None:
+            return
+        text = message.get(TEXT) or ""
+        subject = self._subjects.find(text)
+        if intent == DECISION and subject in DECISION_SUBJECTS:
+            subject = None  # choosing between treatments is the page's decision answer
+        similarity = self.similarity(text, intent)
+        message.set(
+            SCOPE_KEY,
+            {"intent": intent, "subject": subject, "similarity": round(similarity, 3)},
+            add_to_output=True,
+        )
+        if subject:
+            _set_intent(message, OUT_OF_SCOPE)
+        elif similarity < self._min_similarity:
+            _set_intent(message, FALLBACK)
+
+    def similarity(self, text: str, intent: str) -> float:
+        """Cosine similarity to the nearest training example of the intent."""
+        examples = self._examples.get(intent)
+        if examples is None:
+            return 1.0  # an intent without examples (a button payload) is not judged
+        scores = examples @ features(self._vectorizers, [text]).T
+        # Each row has norm sqrt(2) (two l2-normalised blocks).
+        return float(np.max(scores.toarray())) / 2 if scores.nnz else 0.0
+
+
+def _set_intent(message: Message, name: str) -> None:
+    ranking = message.get(INTENT_RANKING_KEY, [])
+    intent = {"name": name, "confidence": 1.0}
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(
+        INTENT_RANKING_KEY,
+        [dict(intent), *[entry for entry in ranking if entry.get("name") != name]],
+        add_to_output=True,
+    )

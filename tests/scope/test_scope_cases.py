@@ -1,0 +1,56 @@
+"""Questions the page answers get their answer; near-misses get the honest
+refusal with none of the page's facts; personal decisions get the page's answer.
+
+tests/scope/cases.yml was written blind to the training data and to
+tests/scope/tuning.yml (where the scope bar was chosen). Replies are judged by
+the evaluation rubric (../shared/eval/topics.yml) through the real assistant.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+from assistant_server import PROJECT, RunningAssistant
+
+EVAL = PROJECT.parent / "shared" / "eval"
+CASES = yaml.safe_load(Path(__file__).with_name("cases.yml").read_text(encoding="utf-8"))["cases"]
+TOPIC_OF = {"refuse": "out_of_scope", "decide": "right_for_me"}
+# Refusals at least 97% (issue 8's bar). Decisions and page questions are held
+# where they stand (first run on this set, before any change made against it:
+# refused 90.6%, decided 95.6%, answered 92.1%); raise these as the NLU improves.
+BARS = {"refuse": 0.97, "decide": 0.95, "answer": 0.9}
+
+
+def scorer():  # the evaluation's own module, loaded from ../shared
+    assert (EVAL / "score.py").exists(), (
+        f"the scorer is missing: {EVAL} must sit beside the project"
+    )
+    spec = importlib.util.spec_from_file_location("score", EVAL / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("kind", ["refuse", "decide", "answer"])
+def test_each_kind_of_question_gets_the_right_kind_of_reply(
+    assistant: RunningAssistant, kind: str
+) -> None:
+    score = scorer()
+    topics = yaml.safe_load((EVAL / "topics.yml").read_text())["topics"]
+    cases = [case for case in CASES if case["expect"] == kind]
+    failures = []
+    for case in cases:
+        # The first message of a conversation also gets the disclaimer; a
+        # second one shows the answer alone, as the rubric expects it.
+        sender = f"scope-{uuid.uuid4()}"
+        assistant.say(sender, "hello")
+        text = score.reply_text(assistant.say(sender, case["say"]))
+        why = score.judge(text, case.get("topic") or TOPIC_OF[kind], topics)
+        if why:
+            failures.append(f"{case['say']!r}: {why} <- {text[:160]!r}")
+    passed = 1 - len(failures) / len(cases)
+    assert passed >= BARS[kind], f"{passed:.1%} of {len(cases)}:\n" + "\n".join(failures)
