@@ -82,7 +82,7 @@ test: lint validate train browser-deps
 
 # Speed and memory targets, measured (never timed inside unit tests).
 bench: install
-	$(PY) scripts/bench_triage.py
+	$(PY) scripts/bench_nlu.py
 
 # Rasa's cross-validation of the NLU (3 folds): per-intent F1, the confusion
 # matrix and the confidence histogram under reports/nlu, and a one-line summary.

@@ -140,12 +140,13 @@ class ScopeCheck(GraphComponent):
         by_intent: dict[str, list[str]] = {}
         for message in training_data.intent_examples:
             by_intent.setdefault(message.get(INTENT), []).append(message.get(TEXT))
-        self._examples = {
+        examples = {
             intent: features(self._vectorizers, texts) for intent, texts in by_intent.items()
         }
         with self._model_storage.write_to(self._resource) as directory:
-            for intent, matrix in self._examples.items():
+            for intent, matrix in examples.items():
                 scipy.sparse.save_npz(directory / f"{intent}.npz", matrix)
+        self._examples = {intent: matrix.tocsc() for intent, matrix in examples.items()}
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -177,9 +178,13 @@ class ScopeCheck(GraphComponent):
         examples = self._examples.get(intent)
         if examples is None:
             return 1.0  # an intent without examples (a button payload) is not judged
-        scores = examples @ features(self._vectorizers, [text]).T
+        message = features(self._vectorizers, [text])
+        # Only the message's own features matter: pick those columns (the
+        # examples are kept column-major for this) rather than multiplying
+        # by the whole hashed space.
+        scores = examples[:, message.indices] @ message.data
         # Each row has norm sqrt(2) (two l2-normalised blocks).
-        return float(np.max(scores.toarray())) / 2 if scores.nnz else 0.0
+        return float(np.max(scores)) / 2 if scores.size else 0.0
 
 
 def _set_intent(message: Message, name: str) -> None:

@@ -41,12 +41,17 @@ class UrgencyClassifier:
         return 1.0 / (1.0 + np.exp(-(self._scores(cleaned) + self._bias)))
 
     def _scores(self, cleaned: list[str]) -> np.ndarray:
-        # Block by block, without stacking the matrices: this is on every
-        # message's path.
+        # Indexing the weights by each row's feature ids is several times
+        # faster than scipy's sparse-dense product for a message or two, and
+        # this is on every message's path.
         scores = np.zeros(len(cleaned))
         for block, vectorizer in enumerate(self._vectorizers):
+            rows = vectorizer.transform(cleaned)
             weights = self._weights[block * FEATURES : (block + 1) * FEATURES]
-            scores += vectorizer.transform(cleaned) @ weights
+            row_of_entry = np.repeat(np.arange(len(cleaned)), np.diff(rows.indptr))
+            scores += np.bincount(
+                row_of_entry, weights=rows.data * weights[rows.indices], minlength=len(cleaned)
+            )
         return scores
 
     def save(self, directory: Path) -> None:

@@ -67,3 +67,26 @@ def _alternatives(words: Iterable[str], norms: Tokenize) -> Item:
             multi.append([{"NORM": token} for token in tokens])
     alternatives = [[{"NORM": {"IN": sorted(set(single))}}]] if single else []
     return alternatives + multi
+
+
+def as_phrases(specs: list[TokenSpec], limit: int = 5000) -> list[list[str]] | None:
+    """The word sequences a fixed-length pattern of plain words matches, or None
+    if it has optional, wildcard or regex tokens (or would expand too far).
+
+    Such patterns go to a PhraseMatcher (a hash lookup per position) instead of
+    the Matcher (a state machine per pattern): the bulk of the cost per message.
+    """
+    choices = []
+    size = 1
+    for spec in specs:
+        norm = spec.get("NORM") if set(spec) == {"NORM"} else None
+        if isinstance(norm, str):
+            choices.append([norm])
+        elif isinstance(norm, dict) and set(norm) == {"IN"}:
+            choices.append(list(norm["IN"]))
+        else:
+            return None
+        size *= len(choices[-1])
+        if size > limit:
+            return None
+    return [list(words) for words in itertools.product(*choices)]

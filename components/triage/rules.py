@@ -7,6 +7,7 @@ Data: knowledge/triage/lexicon.yml, concepts.yml, scope_cues.yml.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
@@ -19,7 +20,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from components.text_features import normalise
-from components.triage.patterns import compile_pattern
+from components.triage.patterns import as_phrases, compile_pattern
 
 TRIAGE_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "triage"
 FEVER_CONCEPT = ("infection", "fever_high")
@@ -84,17 +85,13 @@ class TriageRules:
         self._cues = cues
         classes = load("lexicon.yml")["classes"]
         self._matcher = Matcher(self._nlp.vocab)
+        self._phrase_matcher = PhraseMatcher(self._nlp.vocab, attr="NORM")
         for family, spec in self._families.items():
             for concept, concept_spec in spec["concepts"].items():
-                patterns = [
-                    expanded
-                    for pattern in concept_spec["patterns"]
-                    for expanded in compile_pattern(pattern, classes, self._norms)
-                ]
-                self._matcher.add(f"{family}/{concept}", patterns)
-        self._cue_matchers = {
-            name: self._phrases(words)
-            for name, words in {
+                self._add_concept(f"{family}/{concept}", concept_spec["patterns"], classes)
+        # One matcher for every kind of cue (the label says which): one pass.
+        self._cue_matcher = self._phrases(
+            {
                 "negation_before": cues["negation"]["before"],
                 "negation_after": cues["negation"]["after"],
                 "pseudo": cues["negation"]["pseudo"],
@@ -105,44 +102,68 @@ class TriageRules:
                 "fever_context": cues["fever_threshold"]["context"],
                 "idiom": cues["idioms"],
                 "reassurance": cues["reassurance"],
-            }.items()
-        }
+            }
+        )
         self._boundaries = {self._norms(word)[0] for word in cues["clause_boundaries"]}
         self._year = re.compile(cues["history"]["year"])
+
+    def _add_concept(self, label: str, patterns: list[str], classes: dict) -> None:
+        fixed: list[Doc] = []
+        flexible = []
+        for pattern in patterns:
+            for specs in compile_pattern(pattern, classes, self._norms):
+                phrases = as_phrases(specs)
+                if phrases is None:
+                    flexible.append(specs)
+                else:
+                    fixed += [self._phrase_doc(words) for words in phrases]
+        if flexible:
+            self._matcher.add(label, flexible)
+        if fixed:
+            self._phrase_matcher.add(label, fixed)
+
+    def _phrase_doc(self, norms: list[str]) -> Doc:
+        doc = Doc(self._nlp.vocab, words=norms)
+        for token, norm in zip(doc, norms, strict=True):
+            token.norm_ = norm
+        return doc
 
     def _norms(self, text: str) -> list[str]:
         return [token.norm_ for token in self._nlp.make_doc(normalise(text))]
 
-    def _phrases(self, words: Iterable[str]) -> PhraseMatcher:
+    def _phrases(self, kinds: dict[str, Iterable[str]]) -> PhraseMatcher:
         matcher = PhraseMatcher(self._nlp.vocab, attr="NORM")
-        matcher.add("cue", [self._nlp.make_doc(normalise(word)) for word in words])
+        for kind, words in kinds.items():
+            matcher.add(kind, [self._nlp.make_doc(normalise(str(word))) for word in words])
         return matcher
+
+    def _cues_in(self, doc: Doc) -> dict[str, list[tuple[int, int]]]:
+        found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for label, start, end in self._cue_matcher(doc):
+            found[self._nlp.vocab.strings[label]].append((start, end))
+        return found
 
     def assess(self, text: str) -> RuleVerdict:
         doc = self._nlp.make_doc(normalise(text))
-        matches = self._matcher(doc)
-        context = _ScopeContext(doc, self, [(start, end) for _, start, end in matches])
+        matches = [*self._matcher(doc), *self._phrase_matcher(doc)]
+        cues = self._cues_in(doc)
+        context = _ScopeContext(doc, self, cues, [(start, end) for _, start, end in matches])
         findings = {
             Finding(*self._nlp.vocab.strings[label].split("/"), context.scope(start, end))
             for label, start, end in matches
         }
-        findings |= {Finding(*FEVER_CONCEPT, context.scope(i, i + 1)) for i in self._fevers(doc)}
+        fevers = self._fevers(doc, cues["fever_context"])
+        findings |= {Finding(*FEVER_CONCEPT, context.scope(i, i + 1)) for i in fevers}
         # A figure of speech reassures as much as "it passed" does.
-        reassuring = bool(
-            self._cue_matchers["reassurance"](doc) or self._cue_matchers["idiom"](doc)
-        )
+        reassuring = bool(cues["reassurance"] or cues["idiom"])
         return RuleVerdict(
             tuple(sorted(findings, key=str)), self._urgent_families(findings), reassuring
         )
 
-    def _fevers(self, doc: Doc) -> list[int]:
+    def _fevers(self, doc: Doc, context_cues: list[tuple[int, int]]) -> list[int]:
         """Token positions of temperatures at or above the fever threshold."""
         threshold = self._cues["fever_threshold"]
-        context = {
-            i
-            for _, start, end in self._cue_matchers["fever_context"](doc)
-            for i in range(start, end)
-        }
+        context = {i for start, end in context_cues for i in range(start, end)}
         found = []
         for token in doc:
             match = NUMBER.match(token.lower_)
@@ -181,7 +202,13 @@ class _ScopeContext:
     """NegEx-style scope of one message: which clause each token is in, and
     where the cues are."""
 
-    def __init__(self, doc: Doc, rules: TriageRules, symptoms: list[tuple[int, int]]) -> None:
+    def __init__(
+        self,
+        doc: Doc,
+        rules: TriageRules,
+        matches: dict[str, list[tuple[int, int]]],
+        symptoms: list[tuple[int, int]],
+    ) -> None:
         self._doc = doc
         cues = rules._cues
         self._negation_window = cues["negation"]["window"]
@@ -190,16 +217,18 @@ class _ScopeContext:
         # scopes stop at them.
         self._clause = _clauses(doc, rules._boundaries)
         self._phrase = _clauses(doc, rules._boundaries | {","})
-        matches = {name: list(matcher(doc)) for name, matcher in rules._cue_matchers.items()}
         # A cue inside a symptom ("can not breathe") or inside a pseudo-negation
         # ("not sure") is not a cue.
-        pseudo = {i for _, s, e in matches["pseudo"] for i in range(s, e)}
+        pseudo = {i for s, e in matches["pseudo"] for i in range(s, e)}
         pseudo |= {i for s, e in symptoms for i in range(s, e)}
-        self._cues = {
-            name: [(s, e) for _, s, e in found if not set(range(s, e)) & pseudo]
-            for name, found in matches.items()
-        }
-        self._cues["idiom"] = [(s, e) for _, s, e in matches["idiom"]]
+        self._cues: dict[str, list[tuple[int, int]]] = defaultdict(
+            list,
+            {
+                name: [(s, e) for s, e in found if not set(range(s, e)) & pseudo]
+                for name, found in matches.items()
+            },
+        )
+        self._cues["idiom"] = list(matches["idiom"])
         self._cues["history"] += [(t.i, t.i + 1) for t in doc if rules._year.match(t.text)]
 
     def scope(self, start: int, end: int) -> Scope:
