@@ -26,7 +26,7 @@ export TF_DETERMINISTIC_OPS := 1
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install train run shell purge test lint validate lock clean browser-deps bench nlu-report
+.PHONY: install train run shell purge test test-fast lint validate lock clean browser-deps bench nlu-report
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
@@ -79,6 +79,10 @@ browser-deps: install $(CHROMIUM) node_modules/.package-lock.json
 
 test: lint validate train browser-deps
 	$(PY) -m pytest tests
+
+# The tests that start no server: for the edit-test loop (make test runs all).
+test-fast: install
+	$(PY) -m pytest tests -m "not servers" -q -p no:randomly
 
 # Speed and memory targets, measured (never timed inside unit tests).
 bench: install

@@ -18,8 +18,12 @@ channels/server.py.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import os
 import re
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -105,12 +109,32 @@ def error(reason: str, status: int = 400) -> HTTPResponse:
     return response.json({"error": reason}, status=status)
 
 
+def sender_id_key() -> str:
+    """The key of the senders' pseudonyms (SENDER_ID_KEY, kept by scripts/run.sh).
+
+    Without it (a test, a bare `rasa run`) a key for this process only: ids
+    are still never stored in clear, but a conversation ends with the process.
+    """
+    key = os.environ.get("SENDER_ID_KEY")
+    if not key:
+        logger.warning("SENDER_ID_KEY is not set: conversations will not survive a restart")
+        key = secrets.token_hex(32)
+    return key
+
+
+def pseudonym(key: str, sender: str) -> str:
+    """What the tracker store keeps instead of the id the browser chose."""
+    digest = hmac.new(key.encode("utf-8"), sender.encode("utf-8"), hashlib.sha256)
+    return f"web-{digest.hexdigest()[:32]}"
+
+
 class PatientRestInput(RestInput):
     # name() stays RestInput's "rest": the same /webhooks/rest/webhook URL.
 
     def __init__(self) -> None:
         super().__init__()
         replies.channel_texts()  # a missing reply text stops the start, not a patient
+        self._sender_key = sender_id_key()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("patient_rest_webhook", __name__)
@@ -140,13 +164,18 @@ class PatientRestInput(RestInput):
     async def answer(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, text: str
     ) -> HTTPResponse:
-        """The bot's replies, and a failure notice if it failed or said nothing."""
+        """The bot's replies, and a failure notice if it failed or said nothing.
+
+        The conversation is stored under a keyed pseudonym of the sender id;
+        the client sees its own id back.
+        """
         collector = CollectingOutputChannel()
         failed = False
+        conversation = pseudonym(self._sender_key, sender)
         try:
             with action_server.watching_actions() as failed_actions:
                 await on_new_message(
-                    UserMessage(text, collector, sender, input_channel=self.name())
+                    UserMessage(text, collector, conversation, input_channel=self.name())
                 )
             failed = bool(failed_actions)
         except Exception as exception:  # the patient still gets an answer
@@ -154,4 +183,6 @@ class PatientRestInput(RestInput):
             failed = True
         if failed or not collector.messages:
             await collector.send_text_message(sender, replies.failure())
-        return response.json(collector.messages)
+        return response.json(
+            [{**message, "recipient_id": sender} for message in collector.messages]
+        )

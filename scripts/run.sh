@@ -43,6 +43,15 @@ umask 077
 mkdir -p var
 chmod 700 var
 chmod -R go-rwx var 2>/dev/null || true
+# The key that turns the REST channel's sender ids into pseudonyms before they
+# are stored (channels/rest.py). It must outlive a restart, or conversations
+# would not: kept in var/ (0600) unless given; replicas share it through the
+# environment.
+if [[ -z ${SENDER_ID_KEY:-} ]]; then
+  [[ -s var/sender_id.key ]] || .venv/bin/python -c \
+    'import secrets; print(secrets.token_hex(32))' > var/sender_id.key
+  SENDER_ID_KEY=$(< var/sender_id.key)
+fi
 supervisor=
 RUN_DIR=$(mktemp -d "$PWD/var/run.XXXXXX")
 stop() {
@@ -62,7 +71,7 @@ RASA_ENDPOINTS=$RUN_DIR/endpoints.yml
 
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 RASA_PORT ACTION_PORT \
   WIDGET_PORT BIND_HOST WIDGET_HOST ENDPOINTS CREDENTIALS MODEL RETENTION_DAYS \
-  RASA_PUBLIC_URL RASA_CORS ACTION_SERVER_TOKEN RUN_DIR RASA_ENDPOINTS
+  RASA_PUBLIC_URL RASA_CORS ACTION_SERVER_TOKEN RUN_DIR RASA_ENDPOINTS SENDER_ID_KEY
 
 .venv/bin/supervisord --configuration supervisord.conf &
 supervisor=$!

@@ -11,3 +11,29 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssis
     """One real assistant (both servers) shared by the tests that talk to it."""
     with assistant_running(tmp_path_factory.mktemp("assistant")) as running:
         yield running
+
+
+# Modules that start the real servers (or `rasa test`, a browser, a fuzz run): the
+# whole suite (`make test`) runs them; `make test-fast` leaves them out.
+WITH_SERVERS = {
+    "test_action_server_faults.py",
+    "test_conversation_stories.py",
+    "test_database_failures.py",
+    "test_exposure.py",
+    "test_fuzz.py",  # 2,000 generated requests: thorough, not fast
+    "test_retention.py",
+    "test_server.py",
+    "test_supervision.py",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = item.path
+        if (
+            path.name in WITH_SERVERS
+            or "browser" in path.parts
+            or "assistant" in getattr(item, "fixturenames", ())
+            or "apps" in getattr(item, "fixturenames", ())
+        ):
+            item.add_marker(pytest.mark.servers)

@@ -19,7 +19,7 @@ from messaging.in_process import StoringBot, serving
 from rasa.core.channels.channel import UserMessage
 
 from channels import replies
-from channels.rest import PatientRestInput
+from channels.rest import PatientRestInput, pseudonym
 
 CLINIC = "https://clinic.example.org"
 QUESTION = "what is igrt"
@@ -271,3 +271,22 @@ def test_a_body_over_the_channels_limit_gets_a_reason(rest: Rest) -> None:
     reply = rest.post(body)
     assert reply.status_code == 400
     assert "at most" in reply.json()["error"]
+
+
+# --- the sender id is stored as a keyed pseudonym ------------------------------------------
+
+
+def test_the_stored_conversation_id_is_a_pseudonym_of_the_sender(rest: Rest) -> None:
+    sender = f"patient-chosen-{uuid.uuid4()}"
+    for _ in range(2):
+        assert rest.say(sender, QUESTION).json()[-1]["recipient_id"] == sender
+    stored = [m.sender_id for m in rest.bot.received[-2:]]
+    assert stored[0] == stored[1], "the same sender keeps one conversation"
+    assert stored[0].startswith("web-") and sender not in stored[0]
+    rows = rest.bot.store.engine.execute("SELECT DISTINCT sender_id FROM events").fetchall()
+    assert all(sender not in row[0] for row in rows)
+
+
+def test_pseudonyms_depend_on_the_key() -> None:
+    assert pseudonym("key-a", "same-sender-id") != pseudonym("key-b", "same-sender-id")
+    assert pseudonym("key-a", "same-sender-id") == pseudonym("key-a", "same-sender-id")
