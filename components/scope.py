@@ -12,8 +12,8 @@ do not trust DIET's softmax score:
    was taught, however confident DIET is: the intent becomes `nlu_fallback`,
    whose action still answers a follow-up and otherwise says "I don't know".
 
-Personal decisions (`right_for_me`) about other treatments, timing or where to
-be treated are exempt: "IGRT or chemo for me?" gets the page's answer about
+Personal decisions (`right_for_me`) about other treatments or where to be
+treated are exempt: "IGRT or chemo for me?" gets the page's answer about
 deciding with the radiation oncologist. Runs before triage, so an urgent message still wins.
 """
 
@@ -48,9 +48,9 @@ SCOPE_KEY = "scope"
 # Intents whose messages are not questions about the page's facts.
 NOT_CHECKED = {OUT_OF_SCOPE, FALLBACK, "emergency", "other_language"}
 DECISION = "right_for_me"
-# A decision about treatment, its timing or where to have it is answered by
-# the page: decide with the radiation oncologist.
-DECISION_SUBJECTS = {"other_treatments", "dose_and_schedule", "costs_and_admin"}
+# A decision about treatment or where to have it is answered by the page:
+# decide with the radiation oncologist.
+DECISION_SUBJECTS = {"other_treatments", "costs_and_admin"}
 
 
 @dataclass(frozen=True)
