@@ -32,11 +32,12 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.matcher import PhraseMatcher
 
+from components.intents import set_intent
 from components.text_features import features, normalise, vectorizers
 
 SUBJECTS_FILE = (
@@ -169,9 +170,9 @@ class ScopeCheck(GraphComponent):
             add_to_output=True,
         )
         if subject:
-            _set_intent(message, OUT_OF_SCOPE)
+            set_intent(message, OUT_OF_SCOPE)
         elif similarity < self._min_similarity:
-            _set_intent(message, FALLBACK)
+            set_intent(message, FALLBACK)
 
     def similarity(self, text: str, intent: str) -> float:
         """Cosine similarity to the nearest training example of the intent."""
@@ -185,14 +186,3 @@ class ScopeCheck(GraphComponent):
         scores = examples[:, message.indices] @ message.data
         # Each row has norm sqrt(2) (two l2-normalised blocks).
         return float(np.max(scores)) / 2 if scores.size else 0.0
-
-
-def _set_intent(message: Message, name: str) -> None:
-    ranking = message.get(INTENT_RANKING_KEY, [])
-    intent = {"name": name, "confidence": 1.0}
-    message.set(INTENT, intent, add_to_output=True)
-    message.set(
-        INTENT_RANKING_KEY,
-        [dict(intent), *[entry for entry in ranking if entry.get("name") != name]],
-        add_to_output=True,
-    )

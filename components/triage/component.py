@@ -17,10 +17,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.intents import set_intent
 from components.triage.classifier import UrgencyClassifier
 from components.triage.decision import Thresholds, TriageDecision, decide
 from components.triage.examples import triage_examples
@@ -114,13 +115,6 @@ def apply_decision(message: Message, decision: TriageDecision) -> None:
         entity = {"entity": LANGUAGE_ENTITY, "value": "es", "extractor": "TriageClassifier"}
         message.set(ENTITIES, [*message.get(ENTITIES, []), entity], add_to_output=True)
     if decision.urgent:
-        _set_intent(message, EMERGENCY)
+        set_intent(message, EMERGENCY)
     elif decision.language is not Language.ENGLISH:
-        _set_intent(message, OTHER_LANGUAGE)
-
-
-def _set_intent(message: Message, name: str) -> None:
-    intent = {"name": name, "confidence": 1.0}
-    ranking = [entry for entry in message.get(INTENT_RANKING_KEY, []) if entry.get("name") != name]
-    message.set(INTENT, intent, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [dict(intent), *ranking], add_to_output=True)
+        set_intent(message, OTHER_LANGUAGE)
