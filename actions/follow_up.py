@@ -4,7 +4,7 @@
 preparation answer, "and for her?" after side effects: answered against the
 bot's previous answer (knowledge/follow_ups.yml), read from the conversation's
 events. A body site named right after a side-effects answer continues it.
-Anything else gets the honest "I don't know, ask your care team".
+Anything else gets the honest out-of-scope reply (utter_out_of_scope).
 """
 
 from __future__ import annotations

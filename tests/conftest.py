@@ -21,6 +21,7 @@ WITH_SERVERS = {
     "test_database_failures.py",
     "test_exposure.py",
     "test_fuzz.py",  # 2,000 generated requests: thorough, not fast
+    "test_webhooks.py",  # waits out deliberately slow turns
     "test_retention.py",
     "test_server.py",
     "test_supervision.py",
