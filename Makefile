@@ -1,9 +1,7 @@
-# make run   - install, train when needed, start the assistant (Ctrl-C stops it)
-# make test  - lint, validate, and every test (what CI runs), browser tests included
-# make shell - chat in the terminal
-# make purge - delete conversations idle for over RETENTION_DAYS (default 30) days
+# `make help` lists the targets; each documents itself after its `##`.
 # make run serves a demo clinic page with the chat widget at http://localhost:8000/
 
+.DEFAULT_GOAL := help
 PYENV_PYTHON := $(shell pyenv root 2>/dev/null)/versions/3.10.13/bin/python3.10
 PYTHON310 ?= $(if $(wildcard $(PYENV_PYTHON)),$(PYENV_PYTHON),python3.10)
 VENV := .venv
@@ -26,14 +24,17 @@ export TF_DETERMINISTIC_OPS := 1
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install train run shell purge test test-fast lint validate lock clean browser-deps bench nlu-report
+.PHONY: help install train run shell purge test test-fast lint validate lock clean browser-deps bench nlu-report
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-z-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed ## create .venv and install the pinned packages
 
 $(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
 	@mkdir -p models var
@@ -42,29 +43,24 @@ $(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
 	@touch $@
 	@echo "Trained $(MODEL) (log: var/train.log)"
 
-train: $(MODEL)
+train: $(MODEL) ## train models/current.tar.gz when its inputs changed
 
-run: train
+run: train ## install, train when needed, start the assistant (Ctrl-C stops it)
 	scripts/run.sh
 
 # The action server wants the secret that endpoints.yml makes Rasa send.
-shell: train
-	@mkdir -p var && chmod 700 var
-	umask 077; \
-	export ACTION_SERVER_TOKEN=$${ACTION_SERVER_TOKEN:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))')}; \
-	$(PY) -m actions.server > var/actions.log 2>&1 & \
-	trap "kill $$!" EXIT; \
-	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml --interface 127.0.0.1
+shell: train ## chat in the terminal (works beside make run)
+	scripts/shell.sh
 
 # scripts/run.sh also runs it at start and daily.
-purge: install
+purge: install ## delete conversations idle for over RETENTION_DAYS (default 30) days
 	SQLALCHEMY_SILENCE_UBER_WARNING=1 $(PY) scripts/purge.py
 
-lint: install
+lint: install ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-validate: install
+validate: install ## rasa data validate
 	$(RASA) data validate --domain domain.yml --data data --config config.yml
 
 $(CHROMIUM):
@@ -75,30 +71,31 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-browser-deps: install $(CHROMIUM) node_modules/.package-lock.json
+browser-deps: install $(CHROMIUM) node_modules/.package-lock.json ## install Debian's chromium and axe-core for the browser tests
 
-test: lint validate train browser-deps
+test: lint validate train browser-deps ## lint, validate and every test (what CI runs)
 	$(PY) -m pytest tests
 
 # The tests that start no server: for the edit-test loop (make test runs all).
-test-fast: install
+test-fast: install ## the tests that start no server (the edit-test loop)
 	$(PY) -m pytest tests -m "not servers" -q -p no:randomly
 
 # Speed and memory targets, measured (never timed inside unit tests).
-bench: install
+bench: install ## speed and memory benchmarks
 	$(PY) scripts/bench_nlu.py
+	$(PY) scripts/bench_action_server.py
 
 # Rasa's cross-validation of the NLU (3 folds): per-intent F1, the confusion
 # matrix and the confidence histogram under reports/nlu, and a one-line summary.
-nlu-report: install
+nlu-report: install ## Rasa's 3-fold cross-validation of the NLU, summarised
 	@mkdir -p reports var
 	$(RASA) test nlu --nlu data --config config.yml --cross-validation --folds 3 \
 		--out reports/nlu > var/nlu-report.log 2>&1 || { tail -c 3000 var/nlu-report.log; exit 1; }
 	@$(PY) scripts/nlu_report_summary.py reports/nlu
 
-lock: install
+lock: install ## pin every installed package into requirements.lock
 	{ echo '# Every package, pinned: generated from requirements.in with `make lock`.'; \
 	  $(VENV)/bin/pip freeze --exclude-editable | grep -v '^pkg.resources'; } > requirements.lock
 
-clean:
+clean: ## remove models, caches and the training log
 	rm -rf models var/train.log .pytest_cache .ruff_cache

@@ -61,15 +61,21 @@ class SubjectFinder:
     nlp: Any
     subjects: PhraseMatcher
     context: PhraseMatcher
+    context_after: PhraseMatcher
     anchors: PhraseMatcher
 
     def find(self, text: str) -> str | None:
         doc = self.nlp.make_doc(normalise(text))
-        background = {end for _, _, end in self.context(doc)}
+        cue_ends = {end for _, _, end in self.context(doc)}
+        cue_starts = {start for _, start, _ in self.context_after(doc)}
         anchored = bool(self.anchors(doc))
-        for label, start, _ in self.subjects(doc):
-            # "I had chemo last year, what are IGRT's side effects?" is about IGRT.
-            if anchored and any(0 <= start - end <= 3 for end in background):
+        for label, start, end in self.subjects(doc):
+            # "I had chemo last year, what are IGRT's side effects?" and
+            # "surgery wasn't an option, so what will radiation do?" are about IGRT.
+            background = any(0 <= start - cue_end <= 3 for cue_end in cue_ends) or any(
+                0 <= cue_start - end <= 2 for cue_start in cue_starts
+            )
+            if anchored and background:
                 continue
             return self.nlp.vocab.strings[label]
         return None
@@ -90,6 +96,7 @@ def subject_finder() -> SubjectFinder:
         nlp,
         phrases(data["subjects"]),
         phrases({"context": data["context"]}),
+        phrases({"context_after": data["context_after"]}),
         phrases({"anchor": data["anchors"]}),
     )
 

@@ -69,6 +69,10 @@ trap 'exit 143' TERM
 RASA_ENDPOINTS=$RUN_DIR/endpoints.yml
 .venv/bin/python scripts/endpoints_with_token.py "$ENDPOINTS" "$RASA_ENDPOINTS"
 
+# Our own lines, not a wall of third-party deprecation warnings (set
+# PYTHONWARNINGS=default to see them again).
+export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore::DeprecationWarning}
+export SQLALCHEMY_SILENCE_UBER_WARNING=1
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 RASA_PORT ACTION_PORT \
   WIDGET_PORT BIND_HOST WIDGET_HOST ENDPOINTS CREDENTIALS MODEL RETENTION_DAYS \
   RASA_PUBLIC_URL RASA_CORS ACTION_SERVER_TOKEN RUN_DIR RASA_ENDPOINTS SENDER_ID_KEY

@@ -7,6 +7,7 @@ server of the chat widget's demo page (widget/).
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -16,13 +17,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import psutil
 import requests
 import yaml
 
 PROJECT = Path(__file__).resolve().parents[1]
 MODEL = PROJECT / "models" / "current.tar.gz"
 START_TIMEOUT_SECONDS = 180
+# The action-server secret of the shared assistant (tests/conftest.py).
+SHARED_ACTION_SERVER_TOKEN = f"test-token-{secrets.token_hex(16)}"
 
 
 def project_tracker_store(workdir: Path) -> dict[str, Any]:
@@ -40,6 +45,15 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def listening_pid(url: str) -> int | None:
+    """The process listening on the URL's port, if any."""
+    port = urlsplit(url).port
+    for conn in psutil.net_connections(kind="inet"):
+        if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port:
+            return conn.pid
+    return None
 
 
 @dataclass

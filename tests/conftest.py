@@ -3,13 +3,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from assistant_server import RunningAssistant, assistant_running
+from assistant_server import SHARED_ACTION_SERVER_TOKEN, RunningAssistant, assistant_running
 
 
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
-    """One real assistant (both servers) shared by the tests that talk to it."""
-    with assistant_running(tmp_path_factory.mktemp("assistant")) as running:
+    """One real assistant (all its servers) shared by the tests that talk to it,
+    with an action-server secret the tests know (tests/test_exposure.py)."""
+    workdir = tmp_path_factory.mktemp("assistant")
+    secret = {"ACTION_SERVER_TOKEN": SHARED_ACTION_SERVER_TOKEN}
+    with assistant_running(workdir, extra_env=secret) as running:
         yield running
 
 
@@ -22,6 +25,7 @@ WITH_SERVERS = {
     "test_exposure.py",
     "test_fuzz.py",  # 2,000 generated requests: thorough, not fast
     "test_webhooks.py",  # waits out deliberately slow turns
+    "test_lifecycle.py",
     "test_retention.py",
     "test_server.py",
     "test_supervision.py",

@@ -9,8 +9,8 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from assistant_server import RunningAssistant, assistant_running
@@ -38,22 +38,46 @@ class FaultyActionServer(BaseHTTPRequestHandler):
         pass
 
 
+class FaultyActions:
+    """The stand-in action server on one port: answering badly, or gone."""
+
+    def __init__(self) -> None:
+        self.server = self._serve(0)
+        self.port = self.server.server_address[1]
+
+    @staticmethod
+    def _serve(port: int) -> ThreadingHTTPServer:
+        server = ThreadingHTTPServer(("127.0.0.1", port), FaultyActionServer)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return server
+
+    def stop(self) -> None:
+        """Nothing listens on the port any more: connections are refused."""
+        self.server.shutdown()
+        self.server.server_close()
+
+    @contextmanager
+    def gone(self) -> Iterator[None]:
+        self.stop()
+        try:
+            yield
+        finally:
+            self.server = self._serve(self.port)
+
+
 @pytest.fixture(scope="module")
-def faulty_actions() -> Iterator[ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FaultyActionServer)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+def faulty_actions() -> Iterator[FaultyActions]:
+    actions = FaultyActions()
+    yield actions
+    actions.stop()
 
 
 @pytest.fixture(scope="module")
 def assistant_with_faulty_actions(
-    faulty_actions: ThreadingHTTPServer, tmp_path_factory: pytest.TempPathFactory
+    faulty_actions: FaultyActions, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningAssistant]:
-    url = f"http://127.0.0.1:{faulty_actions.server_address[1]}/webhook"
+    url = f"http://127.0.0.1:{faulty_actions.port}/webhook"
     with assistant_running(
         tmp_path_factory.mktemp("faulty"),
         action_endpoint_url=url,
@@ -94,11 +118,13 @@ def test_an_answer_that_needs_an_action_gets_the_failure_notice(
 
 
 def test_with_the_action_server_gone_urgent_messages_still_get_guidance(
-    tmp_path: Path,
+    assistant_with_faulty_actions: RunningAssistant, faulty_actions: FaultyActions
 ) -> None:
-    with assistant_running(tmp_path, action_endpoint_url="http://127.0.0.1:9/webhook") as broken:
+    with faulty_actions.gone():
         for message in ["I can't breathe", "my husband collapsed and won't wake up"]:
-            text = reply(broken, message)
-            assert EMERGENCY in text and DISCLAIMER in text, message
-        text = reply(broken, "hello")
+            text = reply(assistant_with_faulty_actions, message)
+            assert text.index(EMERGENCY) < text.index(DISCLAIMER), message
+        text = reply(assistant_with_faulty_actions, "hello")
         assert DISCLAIMER in text and "what would you like to know about igrt" in text
+        text = reply(assistant_with_faulty_actions, "what will radiation to my chest do to me")
+        assert FAILURE in text and "in an emergency, call 911" in text

@@ -4,11 +4,9 @@ PostgreSQL, written by Rasa's own SQL tracker store."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,60 +15,20 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 import yaml
-from assistant_server import PROJECT, assistant_running
+from assistant_server import PROJECT
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import ActionExecuted, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
+from stored_conversations import events_per_sender, fill
 
-DAY = 86_400
 # A local server with trust auth (see the machine's notes); override for others.
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-# Days ago of each conversation's events, and whether a 30-day purge keeps it.
-CONVERSATIONS = {
-    "idle-40-days": ([41, 40], False),
-    "idle-31-days": ([60, 31], False),
-    "long-but-active": ([90, 45, 2], True),
-    "idle-29-days": ([29], True),
-    "today": ([0], True),
-}
 
 
 def project_store_type() -> str:
     """The tracker store type endpoints.yml names (the purge must accept it)."""
     endpoints = yaml.load((PROJECT / "endpoints.yml").read_text(), Loader=yaml.BaseLoader)
     return endpoints["tracker_store"]["type"]
-
-
-def save_conversation(store: SQLTrackerStore, sender: str, days_ago: list[int]) -> int:
-    """Stores a conversation through Rasa's store: one exchange per entry."""
-    now = time.time()
-    events = []
-    for days in days_ago:
-        at = now - days * DAY
-        events += [
-            UserUttered("what is igrt", timestamp=at),
-            ActionExecuted("utter_what_is_igrt", timestamp=at + 1),
-            ActionExecuted("action_listen", timestamp=at + 2),
-        ]
-    asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
-    return len(events)
-
-
-def events_per_sender(engine: sa.engine.Engine) -> dict[str, int]:
-    query = sa.text("SELECT sender_id, COUNT(*) FROM events GROUP BY sender_id")
-    with engine.connect() as connection:
-        return {sender: count for sender, count in connection.execute(query)}
-
-
-def fill(store: SQLTrackerStore) -> dict[str, tuple[int, bool]]:
-    """sender id -> (events stored, kept by the purge)."""
-    senders = {}
-    for label, (days_ago, kept) in CONVERSATIONS.items():
-        sender = f"{label}-{uuid.uuid4().hex}"
-        senders[sender] = (save_conversation(store, sender, days_ago), kept)
-    return senders
 
 
 def run_purge(endpoints: Path) -> subprocess.CompletedProcess[str]:
@@ -155,17 +113,3 @@ def test_purge_without_a_database_yet_deletes_nothing(tmp_path: Path) -> None:
     purge = run_purge(write_endpoints(tmp_path / "e.yml", {"type": "SQL", "db": str(db)}))
     assert purge.returncode == 0, purge.stderr
     assert not db.exists()
-
-
-def test_make_run_purges_at_start(tmp_path: Path) -> None:
-    # assistant_running points Rasa (and so the purge) at workdir/trackers.db.
-    store = SQLTrackerStore(dialect="sqlite", db=str(tmp_path / "trackers.db"))
-    senders = fill(store)
-    with assistant_running(tmp_path) as assistant:
-        deadline = time.monotonic() + 60
-        while "purge: deleted" not in assistant.log() and time.monotonic() < deadline:
-            time.sleep(0.5)
-        remaining = events_per_sender(store.engine)
-    store.engine.dispose()
-    for sender, (stored, kept) in senders.items():
-        assert remaining.get(sender, 0) == (stored if kept else 0), sender

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from assistant_server import PROJECT, RunningAssistant, assistant_running
+from assistant_server import PROJECT, RunningAssistant
 
 EVAL = PROJECT.parent / "shared" / "eval"
 PASS_BAR = 0.95
@@ -25,8 +25,10 @@ def texts(messages: list[dict]) -> str:
 
 
 def test_dev_set_score_meets_the_bar(assistant: RunningAssistant, tmp_path: Path) -> None:
-    if not (EVAL / "score.py").exists():
-        pytest.skip("no ../shared/eval beside this checkout")
+    # Never skipped: without the scorer this test would pass without measuring.
+    assert (EVAL / "score.py").exists(), (
+        f"the dev-set scorer is missing: {EVAL} must sit beside the project"
+    )
     result_file = tmp_path / "score.json"
     run = subprocess.run(
         [
@@ -59,20 +61,29 @@ def test_a_conversation_starts_with_the_disclaimer(assistant: RunningAssistant) 
     assert "not medical advice" in first[0]["text"] and "911" in first[0]["text"]
 
 
+DONT_KNOW = "i don't know"
+WHAT_IS_IGRT = "type of radiation therapy"
+
+
 @pytest.mark.parametrize(
-    "message",
+    ("message", "expected"),
     [
-        "🙂🙂🙂",
-        "<script>alert('x')</script>",
-        "<b>what</b> is <i>igrt</i>?",
-        "asdfghjkl",
-        "¿Qué es la radioterapia?",
-        "?",
-        "   what is igrt   ",
+        ("🙂🙂🙂", {DONT_KNOW}),
+        ("<script>alert('x')</script>", {DONT_KNOW}),
+        ("asdfghjkl", {DONT_KNOW}),
+        ("?", {DONT_KNOW}),
+        ("¿Qué es la radioterapia?", {"solo puedo responder en inglés"}),
+        ("   what is igrt   ", {WHAT_IS_IGRT}),
+        # Markup is read as text: the answer, or at worst the honest refusal.
+        ("<b>what</b> is <i>igrt</i>?", {WHAT_IS_IGRT, DONT_KNOW}),
     ],
 )
-def test_odd_messages_get_a_reply(assistant: RunningAssistant, message: str) -> None:
-    assert texts(assistant.say(new_sender(), message)).strip()
+def test_odd_messages_get_an_honest_reply(
+    assistant: RunningAssistant, message: str, expected: set[str]
+) -> None:
+    reply = texts(assistant.say(new_sender(), message))
+    assert any(phrase in reply for phrase in expected), reply
+    assert "<script>" not in reply
 
 
 def post(assistant: RunningAssistant, body: bytes) -> requests.Response:
@@ -147,13 +158,3 @@ def test_message_text_is_not_written_to_the_logs(assistant: RunningAssistant) ->
     assistant.say(new_sender(), f"my name is {secret} and I have prostate cancer")
     assistant.say(new_sender(), f"{secret} " * 1000)  # the over-long path too
     assert secret not in assistant.log()
-
-
-def test_a_conversation_survives_a_server_restart(tmp_path: Path) -> None:
-    sender = new_sender()
-    with assistant_running(tmp_path) as first:
-        first.say(sender, "my wife has cervical cancer")
-    with assistant_running(tmp_path) as second:
-        reply = texts(second.say(sender, "what side effects will she have?"))
-    assert "not medical advice" not in reply, "a new session started: the tracker was lost"
-    assert "bladder irritation" in reply

@@ -1,5 +1,7 @@
 """Supervision: a server of `make run` that dies is started again (supervisord),
-the others go on, and Rasa answers throughout; Ctrl-C still stops everything."""
+the others go on, and Rasa answers throughout (Ctrl-C: tests/test_lifecycle.py).
+
+The shared assistant is used: each test waits until the killed server is back."""
 
 from __future__ import annotations
 
@@ -7,26 +9,15 @@ import os
 import signal
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from urllib.parse import urlsplit
+from collections.abc import Callable
 
-import psutil
 import pytest
 import requests
-from assistant_server import RunningAssistant, assistant_running
+from assistant_server import RunningAssistant, listening_pid
 
 RESTART_TIMEOUT_SECONDS = 60
 SIDE_EFFECTS_QUESTION = "I have prostate cancer, what side effects will I have?"
 SIDE_EFFECTS_ANSWER = "bladder irritation"  # said by the action server only
-
-
-def listening_pid(url: str) -> int | None:
-    """The process listening on the URL's port, if any."""
-    port = urlsplit(url).port
-    for conn in psutil.net_connections(kind="inet"):
-        if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port:
-            return conn.pid
-    return None
 
 
 def answer(assistant: RunningAssistant, text: str) -> str:
@@ -59,12 +50,6 @@ def kill_and_await_restart(assistant: RunningAssistant, url: str, health: str) -
     raise AssertionError(f"{url} was not started again in {RESTART_TIMEOUT_SECONDS}s")
 
 
-@pytest.fixture(scope="module")
-def supervised(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
-    with assistant_running(tmp_path_factory.mktemp("supervision")) as running:
-        yield running
-
-
 @pytest.mark.parametrize(
     ("server", "url_of", "health_of"),
     [
@@ -74,29 +59,17 @@ def supervised(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssi
     ids=["actions", "widget"],
 )
 def test_a_killed_server_is_started_again_and_rasa_answers_throughout(
-    supervised: RunningAssistant,
+    assistant: RunningAssistant,
     server: str,
     url_of: Callable[[RunningAssistant], str],
     health_of: Callable[[RunningAssistant], str],
 ) -> None:
-    rasa_pid = listening_pid(supervised.url)
+    rasa_pid = listening_pid(assistant.url)
 
-    answered = kill_and_await_restart(supervised, url_of(supervised), health_of(supervised))
+    answered = kill_and_await_restart(assistant, url_of(assistant), health_of(assistant))
 
     assert answered >= 1
-    assert listening_pid(supervised.url) == rasa_pid, "Rasa was restarted too"
-    assert SIDE_EFFECTS_ANSWER in answer(supervised, SIDE_EFFECTS_QUESTION)
+    assert listening_pid(assistant.url) == rasa_pid, "Rasa was restarted too"
+    assert SIDE_EFFECTS_ANSWER in answer(assistant, SIDE_EFFECTS_QUESTION)
     # The supervisor says which server stopped and why.
-    assert f"exited: {server} (terminated by SIGKILL" in supervised.log()
-
-
-def test_ctrl_c_stops_every_server(tmp_path_factory: pytest.TempPathFactory) -> None:
-    with assistant_running(tmp_path_factory.mktemp("ctrl-c")) as running:
-        pids = [listening_pid(url) for url in (running.url, running.action_url, running.widget_url)]
-        assert None not in pids
-        servers = [psutil.Process(pid) for pid in pids]
-        process = running.process
-    # assistant_running has sent SIGINT to the process group, as Ctrl-C does.
-    assert process.returncode is not None
-    _, alive = psutil.wait_procs(servers, timeout=30)
-    assert not alive, f"still running: {[p.pid for p in alive]}"
+    assert f"exited: {server} (terminated by SIGKILL" in assistant.log()
