@@ -69,9 +69,8 @@ trap 'exit 143' TERM
 RASA_ENDPOINTS=$RUN_DIR/endpoints.yml
 .venv/bin/python scripts/endpoints_with_token.py "$ENDPOINTS" "$RASA_ENDPOINTS"
 
-# Our own lines, not a wall of third-party deprecation warnings (set
-# PYTHONWARNINGS=default to see them again).
-export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore::DeprecationWarning}
+# Our own lines, not a wall of third-party deprecation warnings (the servers
+# start through scripts/quiet_start.py; SQLAlchemy's 2.0 notice is one too).
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 RASA_PORT ACTION_PORT \
   WIDGET_PORT BIND_HOST WIDGET_HOST ENDPOINTS CREDENTIALS MODEL RETENTION_DAYS \

@@ -13,8 +13,8 @@ MODEL=${MODEL:-models/current.tar.gz}
 umask 077
 mkdir -p var
 chmod 700 var
-# Our own lines, not a wall of third-party deprecation warnings.
-export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore::DeprecationWarning}
+# Our own lines, not a wall of third-party deprecation warnings
+# (scripts/quiet_start.py).
 export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2 RASA_TELEMETRY_ENABLED=false
 # Passed in the environment, never on a command line.
 export ACTION_SERVER_TOKEN=${ACTION_SERVER_TOKEN:-$(.venv/bin/python -c \
@@ -36,8 +36,8 @@ action_endpoint:
     Authorization: Bearer \${ACTION_SERVER_TOKEN}
 YAML
 
-.venv/bin/python -m actions.server --host 127.0.0.1 --port "$SHELL_ACTION_PORT" \
+.venv/bin/python scripts/quiet_start.py actions.server --host 127.0.0.1 --port "$SHELL_ACTION_PORT" \
   > var/shell-actions.log 2>&1 &
 actions=$!
-.venv/bin/rasa shell --model "$MODEL" --endpoints "$work/endpoints.yml" \
+.venv/bin/python scripts/quiet_start.py rasa shell --model "$MODEL" --endpoints "$work/endpoints.yml" \
   --interface 127.0.0.1 --port "$SHELL_RASA_PORT"

@@ -1,0 +1,30 @@
+"""Run a Python module as `python -m` does, without third-party deprecation warnings.
+
+PYTHONWARNINGS alone does not silence them: importing Sanic adds a "once"
+filter for DeprecationWarning in front of it. So Sanic is imported first, the
+warnings are ignored after it, and then the module runs. Our own warnings and
+every other category still show.
+
+    python scripts/quiet_start.py rasa run --port 5005 ...
+    python scripts/quiet_start.py actions.server --port 5055
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import sys
+import warnings
+
+import sanic  # noqa: F401  (its filter is installed on import: see above)
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    module = sys.argv[1]
+    sys.argv = [module, *sys.argv[2:]]
+    # As `python -m` does: modules are found from the working directory.
+    sys.path[0] = os.getcwd()
+    runpy.run_module(module, run_name="__main__", alter_sys=True)
