@@ -211,13 +211,12 @@ def test_empty_and_over_long_messages_are_answered_without_the_bot(
     assert patient.replies() == [replies.empty_message(), replies.too_long(), "got hello"]
 
 
-def test_a_100_mb_body_is_refused_before_it_is_read(server: Server) -> None:
-    """Sanic's own limit (channels/server.py): 413 from the Content-Length,
-    while only the first kilobyte has been sent; and a chunked body is cut off
-    as soon as it passes the limit."""
-    address = urlsplit(server.url)
+def assert_refused_before_read(base_url: str, platform: str) -> None:
+    """413 for a 100 MB Content-Length while only the first kilobyte has been
+    sent, and a chunked body cut off as soon as it passes the limit."""
+    address = urlsplit(base_url)
     head = (
-        "POST /webhooks/telegram/webhook HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"POST /webhooks/{platform}/webhook HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         "Content-Type: application/json\r\n"
     )
     with socket.create_connection((address.hostname, address.port), timeout=5) as sock:
@@ -235,6 +234,12 @@ def test_a_100_mb_body_is_refused_before_it_is_read(server: Server) -> None:
         except OSError:  # the server closed the connection
             pass
         assert sock.recv(200).startswith(b"HTTP/1.1 413")
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_100_mb_body_is_refused_before_it_is_read(server: Server, platform: str) -> None:
+    """Sanic's own limit (REQUEST_MAX_SIZE, set by channels/server.py)."""
+    assert_refused_before_read(server.url, platform)
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -273,3 +278,5 @@ def test_an_oversized_unsigned_body_is_refused_at_once(apps, platform: str) -> N
         assert time.monotonic() - started < 2
     # Just under the limit: checked (and refused) as usual.
     assert requests.post(url, data=b"x" * MAX_BODY_BYTES, timeout=10).status_code in (400, 403)
+    # 100 MB: refused by `rasa run`'s Sanic before it is read.
+    assert_refused_before_read(apps.assistant.url, platform)
