@@ -1,4 +1,10 @@
-"""The base of our messaging channels' webhooks."""
+"""The base of our messaging channels' webhooks.
+
+Each webhook is acknowledged as soon as it is authenticated and parsed; the
+turn runs in the background (platforms give up after a few seconds). Bodies
+over MAX_BODY_BYTES are refused before any parsing or signature work, and an
+unexpected error is answered 500 and logged by type and location only.
+"""
 
 from __future__ import annotations
 
