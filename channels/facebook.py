@@ -18,32 +18,24 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from pydantic import Field, SecretStr, validator
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.inbound import json_object
-from channels.messaging import (
-    MessagingInput,
-    MessagingOutput,
-    Option,
-    bad_request,
-    call_api,
-    conversation_id,
-    facebook_signature_valid,
-    forbidden,
-    platform_id_valid,
-    secret_matches,
-)
+from channels.messaging.http import PlatformApi
+from channels.messaging.input import MessagingInput
+from channels.messaging.options import Option
+from channels.messaging.output import MessagingOutput
+from channels.messaging.pseudonyms import conversation_id, platform_id_valid
+from channels.messaging.settings import ChannelSettings, checked_api_url
+from channels.messaging.signatures import secret_matches
+from channels.messaging.webhooks import bad_request, forbidden
 
 logger = logging.getLogger(__name__)
 
-PAGE_TOKEN_ENV = "FACEBOOK_PAGE_ACCESS_TOKEN"
-APP_SECRET_ENV = "FACEBOOK_APP_SECRET"
-VERIFY_TOKEN_ENV = "FACEBOOK_VERIFY_TOKEN"
-API_URL_ENV = "FACEBOOK_GRAPH_API_URL"
 DEFAULT_API_URL = "https://graph.facebook.com"
-API_VERSION_ENV = "FACEBOOK_GRAPH_API_VERSION"
 DEFAULT_API_VERSION = "v21.0"
 API_VERSION_PATTERN = re.compile(r"v\d+\.\d+")
 
@@ -51,6 +43,28 @@ MAX_TEXT = 2000
 MAX_QUICK_REPLIES = 13
 MAX_QUICK_REPLY_TITLE = 20
 MAX_QUICK_REPLY_PAYLOAD = 1000
+
+
+class FacebookSettings(ChannelSettings):
+    page_access_token: SecretStr = Field(..., env="FACEBOOK_PAGE_ACCESS_TOKEN")
+    app_secret: SecretStr = Field(..., env="FACEBOOK_APP_SECRET")
+    verify_token: SecretStr = Field(..., env="FACEBOOK_VERIFY_TOKEN")
+    graph_api_url: str = Field(DEFAULT_API_URL, env="FACEBOOK_GRAPH_API_URL")
+    graph_api_version: str = Field(DEFAULT_API_VERSION, env="FACEBOOK_GRAPH_API_VERSION")
+
+    _api_url = validator("graph_api_url", allow_reuse=True)(checked_api_url)
+
+    @validator("graph_api_version")
+    def version_like_v21(cls, value: str) -> str:
+        if not API_VERSION_PATTERN.fullmatch(value):
+            raise ValueError("must be a Graph API version such as v21.0")
+        return value
+
+
+def signature_valid(app_secret: str, body: bytes, header: str | None) -> bool:
+    """X-Hub-Signature-256: "sha256=" + hex HMAC-SHA256 of the raw body."""
+    digest = hmac.new(app_secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    return secret_matches(f"sha256={digest}", header)
 
 
 def quick_replies(titles_and_payloads: list[tuple[str, str]]) -> list[dict[str, str]]:
@@ -64,8 +78,11 @@ class MessengerOutput(MessagingOutput):
     channel = "facebook"
     limit = MAX_TEXT
 
-    def __init__(self, send_url: str, auth_params: dict[str, str], psid: str) -> None:
+    def __init__(
+        self, api: PlatformApi, send_url: str, auth_params: dict[str, str], psid: str
+    ) -> None:
         super().__init__()
+        self._api = api
         self._url = send_url
         self._auth_params = auth_params
         self._psid = psid
@@ -93,7 +110,7 @@ class MessengerOutput(MessagingOutput):
         message: dict[str, Any] = {"text": text}
         if extra is not None:
             message["quick_replies"] = extra
-        await call_api(
+        await self._api.post(
             "Messenger send message",
             self._url,
             json_body={
@@ -148,19 +165,15 @@ def parse_event(event: Any) -> MessengerEvent | None:
     return None
 
 
-class SecureFacebookInput(MessagingInput):
+class SecureFacebookInput(MessagingInput[FacebookSettings]):
     channel = "facebook"
-    required_env: ClassVar[tuple[str, ...]] = (PAGE_TOKEN_ENV, APP_SECRET_ENV, VERIFY_TOKEN_ENV)
-    api_url_env: ClassVar[dict[str, str]] = {API_URL_ENV: DEFAULT_API_URL}
-    optional_env: ClassVar[dict[str, str]] = {API_VERSION_ENV: DEFAULT_API_VERSION}
-    env_patterns: ClassVar[dict[str, tuple[re.Pattern[str], str]]] = {
-        API_VERSION_ENV: (API_VERSION_PATTERN, "a Graph API version such as v21.0")
-    }
+    settings_class: ClassVar[type[ChannelSettings]] = FacebookSettings
 
-    def configure(self, settings: dict[str, str]) -> None:
-        page_token, self.app_secret = settings[PAGE_TOKEN_ENV], settings[APP_SECRET_ENV]
-        self.verify_token = settings[VERIFY_TOKEN_ENV]
-        self.send_url = f"{settings[API_URL_ENV]}/{settings[API_VERSION_ENV]}/me/messages"
+    def configure(self, settings: FacebookSettings) -> None:
+        page_token = settings.page_access_token.get_secret_value()
+        self.app_secret = settings.app_secret.get_secret_value()
+        self.verify_token = settings.verify_token.get_secret_value()
+        self.send_url = f"{settings.graph_api_url}/{settings.graph_api_version}/me/messages"
         # appsecret_proof: Meta can then refuse the page token without the app secret.
         self.auth_params = {
             "access_token": page_token,
@@ -168,6 +181,9 @@ class SecureFacebookInput(MessagingInput):
                 self.app_secret.encode("utf-8"), page_token.encode("utf-8"), hashlib.sha256
             ).hexdigest(),
         }
+
+    def pseudonym_secret(self) -> str:
+        return self.app_secret
 
     def add_routes(self, webhook: Blueprint) -> None:
         @webhook.route("/webhook", methods=["GET"])
@@ -183,7 +199,7 @@ class SecureFacebookInput(MessagingInput):
             return forbidden()
 
     async def handle(self, request: Request) -> HTTPResponse:
-        if not facebook_signature_valid(
+        if not signature_valid(
             self.app_secret, request.body, request.headers.get("X-Hub-Signature-256")
         ):
             logger.warning("facebook: rejected a request without a valid signature")
@@ -197,11 +213,11 @@ class SecureFacebookInput(MessagingInput):
             events = entry.get("messaging") if isinstance(entry, dict) else None
             for raw_event in events if isinstance(events, list) else []:
                 event = parse_event(raw_event)
-                if event is None or self.deliveries.is_repeat(event.delivery_id):
+                if event is None or await self.deliveries.is_repeat(event.delivery_id):
                     continue
                 self.start_turn(
                     conversation_id(self.app_secret, self.channel, event.psid),
                     event.text,
-                    MessengerOutput(self.send_url, self.auth_params, event.psid),
+                    MessengerOutput(self.api, self.send_url, self.auth_params, event.psid),
                 )
         return response.text("EVENT_RECEIVED")

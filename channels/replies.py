@@ -27,6 +27,7 @@ NAMES = (
     "non_text",
     "choose_prompt",
     "numbered_prompt",
+    "numbered_option",
     "out_of_range",
 )
 
@@ -78,6 +79,11 @@ def choose_prompt() -> str:
 
 def numbered_prompt() -> str:
     return channel_texts()["numbered_prompt"]
+
+
+def numbered_option(number: int, title: str) -> str:
+    """One line of a numbered list of options."""
+    return channel_texts()["numbered_option"].format(number=number, title=title)
 
 
 def out_of_range(count: int) -> str:

@@ -52,7 +52,7 @@ MIN_DISTINCT_SENDER_CHARS = 8
 # Refused before parsing: a chat message is far smaller, and parsing a huge
 # body would hold up every conversation.
 MAX_BODY_BYTES = 256 * 1024
-# Conversation ids of the messaging channels (channels/messaging.py): the REST
+# Conversation ids of the messaging channels (channels/messaging/pseudonyms.py): the REST
 # channel must not be a way into a messaging patient's conversation.
 MESSAGING_SENDER = re.compile(r"^(telegram|twilio|facebook|slack)-", re.IGNORECASE)
 

@@ -17,29 +17,23 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from pydantic import Field, SecretStr, validator
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from slack_sdk.signature import Clock, SignatureVerifier
 
 from channels.inbound import json_object
-from channels.messaging import (
-    MessagingInput,
-    MessagingOutput,
-    Option,
-    bad_request,
-    call_api,
-    conversation_id,
-    forbidden,
-    form_params,
-    platform_id_valid,
-    slack_signature_valid,
-)
+from channels.messaging.http import PlatformApi
+from channels.messaging.input import MessagingInput
+from channels.messaging.options import Option
+from channels.messaging.output import MessagingOutput
+from channels.messaging.pseudonyms import conversation_id, platform_id_valid
+from channels.messaging.settings import ChannelSettings, checked_api_url
+from channels.messaging.webhooks import bad_request, forbidden, form_params
 
 logger = logging.getLogger(__name__)
 
-BOT_TOKEN_ENV = "SLACK_BOT_TOKEN"
-SIGNING_SECRET_ENV = "SLACK_SIGNING_SECRET"
-API_URL_ENV = "SLACK_API_URL"
 DEFAULT_API_URL = "https://slack.com/api"
 
 MAX_TEXT = 3000  # per section block
@@ -52,12 +46,41 @@ _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]+))?>")
 
 
+class SlackSettings(ChannelSettings):
+    bot_token: SecretStr = Field(..., env="SLACK_BOT_TOKEN")
+    signing_secret: SecretStr = Field(..., env="SLACK_SIGNING_SECRET")
+    api_url: str = Field(DEFAULT_API_URL, env="SLACK_API_URL")
+
+    _api_url = validator("api_url", allow_reuse=True)(checked_api_url)
+
+
+def signature_valid(
+    verifier: SignatureVerifier, body: bytes, timestamp: str | None, signature: str | None
+) -> bool:
+    """X-Slack-Signature (v0) over "v0:<timestamp>:<body>", at most 5 minutes
+    old, checked by slack_sdk's SignatureVerifier (constant-time compare)."""
+    if not timestamp or not re.fullmatch(r"[0-9]{1,12}", timestamp.strip()):
+        return False
+    try:
+        return verifier.is_valid(body, timestamp.strip(), (signature or "").strip())
+    except (UnicodeError, TypeError):  # a body not UTF-8, a signature not ASCII
+        return False
+
+
 class SlackOutput(MessagingOutput):
     channel = "slack"
     limit = MAX_TEXT
 
-    def __init__(self, api_url: str, bot_token: str, channel_id: str, thread_ts: str | None):
+    def __init__(
+        self,
+        api: PlatformApi,
+        api_url: str,
+        bot_token: str,
+        channel_id: str,
+        thread_ts: str | None,
+    ) -> None:
         super().__init__()
+        self._api = api
         self._url = f"{api_url}/chat.postMessage"
         self._headers = {"Authorization": f"Bearer {bot_token}"}
         self._channel_id = channel_id
@@ -93,7 +116,7 @@ class SlackOutput(MessagingOutput):
         }
         if self._thread_ts:
             message["thread_ts"] = self._thread_ts
-        result = await call_api(
+        result = await self._api.post(
             "Slack chat.postMessage", self._url, json_body=message, headers=self._headers
         )
         if result is not None and not result.get("ok"):
@@ -192,18 +215,23 @@ def parse_interaction(payload: dict[str, Any]) -> SlackMessage | None:
     )  # fmt: skip
 
 
-class SecureSlackInput(MessagingInput):
+class SecureSlackInput(MessagingInput[SlackSettings]):
     channel = "slack"
-    required_env: ClassVar[tuple[str, ...]] = (BOT_TOKEN_ENV, SIGNING_SECRET_ENV)
-    api_url_env: ClassVar[dict[str, str]] = {API_URL_ENV: DEFAULT_API_URL}
+    settings_class: ClassVar[type[ChannelSettings]] = SlackSettings
+    clock: ClassVar[Clock] = Clock()
 
-    def configure(self, settings: dict[str, str]) -> None:
-        self.bot_token, self.signing_secret = settings[BOT_TOKEN_ENV], settings[SIGNING_SECRET_ENV]
-        self.api_url = settings[API_URL_ENV]
+    def configure(self, settings: SlackSettings) -> None:
+        self.bot_token = settings.bot_token.get_secret_value()
+        self.signing_secret = settings.signing_secret.get_secret_value()
+        self.api_url = settings.api_url
+        self.verifier = SignatureVerifier(self.signing_secret, clock=self.clock)
+
+    def pseudonym_secret(self) -> str:
+        return self.signing_secret
 
     async def handle(self, request: Request) -> HTTPResponse:
-        if not slack_signature_valid(
-            self.signing_secret,
+        if not signature_valid(
+            self.verifier,
             request.body,
             request.headers.get("X-Slack-Request-Timestamp"),
             request.headers.get("X-Slack-Signature"),
@@ -223,13 +251,15 @@ class SecureSlackInput(MessagingInput):
             if body.get("type") == "url_verification":
                 return response.json({"challenge": str(body.get("challenge", ""))})
             message = parse_event(body) if body.get("type") == "event_callback" else None
-        if message is None or self.deliveries.is_repeat(*message.delivery_ids):
+        if message is None or await self.deliveries.is_repeat(*message.delivery_ids):
             return response.text("")
         user = (message.team, message.user, message.channel_id)
         self.start_turn(
             conversation_id(self.signing_secret, self.channel, *user),
             message.text,
-            SlackOutput(self.api_url, self.bot_token, message.channel_id, message.thread_ts),
+            SlackOutput(
+                self.api, self.api_url, self.bot_token, message.channel_id, message.thread_ts
+            ),
         )
         return response.text("")
 

@@ -14,28 +14,23 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from pydantic import Field, SecretStr, validator
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.inbound import json_object
-from channels.messaging import (
-    PUBLIC_BASE_URL_ENV,
-    MessagingInput,
-    MessagingOutput,
-    Option,
-    bad_request,
-    call_api,
-    conversation_id,
-    forbidden,
-    secret_matches,
-)
+from channels.messaging.http import PlatformApi
+from channels.messaging.input import MessagingInput
+from channels.messaging.options import Option
+from channels.messaging.output import MessagingOutput
+from channels.messaging.pseudonyms import conversation_id
+from channels.messaging.settings import PUBLIC_BASE_URL_ENV, ChannelSettings, checked_api_url
+from channels.messaging.signatures import secret_matches
+from channels.messaging.webhooks import bad_request, forbidden
 
 logger = logging.getLogger(__name__)
 
-TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
-SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
-API_URL_ENV = "TELEGRAM_API_URL"
 DEFAULT_API_URL = "https://api.telegram.org"
 WEBHOOK_PATH = "/webhooks/telegram/webhook"
 
@@ -51,12 +46,29 @@ SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 COMMANDS = {"/start": "/greet", "/help": "/ask_capabilities"}
 
 
+class TelegramSettings(ChannelSettings):
+    bot_token: SecretStr = Field(..., env="TELEGRAM_BOT_TOKEN")
+    webhook_secret: SecretStr = Field(..., env="TELEGRAM_WEBHOOK_SECRET")
+    api_url: str = Field(DEFAULT_API_URL, env="TELEGRAM_API_URL")
+
+    _api_url = validator("api_url", allow_reuse=True)(checked_api_url)
+
+    @validator("webhook_secret")
+    def secret_telegram_accepts(cls, value: SecretStr) -> SecretStr:
+        if not SECRET_PATTERN.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters A-Z, a-z, 0-9, _ or -")
+        return value
+
+
 class TelegramApi:
-    def __init__(self, base_url: str, token: str) -> None:
+    def __init__(self, api: PlatformApi, base_url: str, token: str) -> None:
+        self._api = api
         self._base = f"{base_url}/bot{token}"
 
     async def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any] | None:
-        return await call_api(f"Telegram {method}", f"{self._base}/{method}", json_body=payload)
+        return await self._api.post(
+            f"Telegram {method}", f"{self._base}/{method}", json_body=payload
+        )
 
 
 class TelegramOutput(MessagingOutput):
@@ -129,18 +141,18 @@ def _private_chat(chat: Any) -> bool:
     )
 
 
-class SecureTelegramInput(MessagingInput):
+class SecureTelegramInput(MessagingInput[TelegramSettings]):
     channel = "telegram"
-    required_env: ClassVar[tuple[str, ...]] = (TOKEN_ENV, SECRET_ENV)
-    api_url_env: ClassVar[dict[str, str]] = {API_URL_ENV: DEFAULT_API_URL}
-    env_patterns: ClassVar[dict[str, tuple[re.Pattern[str], str]]] = {
-        SECRET_ENV: (SECRET_PATTERN, "1-256 characters A-Z, a-z, 0-9, _ or -")
-    }
+    settings_class: ClassVar[type[ChannelSettings]] = TelegramSettings
 
-    def configure(self, settings: dict[str, str]) -> None:
-        self.token, self.secret = settings[TOKEN_ENV], settings[SECRET_ENV]
-        self.public_base_url = settings[PUBLIC_BASE_URL_ENV]
-        self.api = TelegramApi(settings[API_URL_ENV], self.token)
+    def configure(self, settings: TelegramSettings) -> None:
+        self.token = settings.bot_token.get_secret_value()
+        self.secret = settings.webhook_secret.get_secret_value()
+        self.public_base_url = settings.public_base_url
+        self.telegram = TelegramApi(self.api, settings.api_url, self.token)
+
+    def pseudonym_secret(self) -> str:
+        return self.token
 
     def add_routes(self, webhook: Blueprint) -> None:
         @webhook.listener("after_server_start")
@@ -152,7 +164,7 @@ class SecureTelegramInput(MessagingInput):
                 )
                 return
             url = f"{self.public_base_url}{WEBHOOK_PATH}"
-            self.in_background(set_webhook(self.api, url, self.secret))
+            self.in_background(set_webhook(self.telegram, url, self.secret))
 
     async def handle(self, request: Request) -> HTTPResponse:
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
@@ -163,7 +175,7 @@ class SecureTelegramInput(MessagingInput):
         update_id = update.get("update_id") if update is not None else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             return bad_request("expected a Telegram update")
-        if self.deliveries.is_repeat(f"update:{update_id}"):
+        if await self.deliveries.is_repeat(f"update:{update_id}"):
             return response.text("ok")
         message = parse_update(update)
         if message is None:
@@ -171,11 +183,11 @@ class SecureTelegramInput(MessagingInput):
         if message.callback_query_id:
             # Stops the spinner on the button the patient tapped.
             answer = {"callback_query_id": message.callback_query_id}
-            self.in_background(self.api.call("answerCallbackQuery", answer))
+            self.in_background(self.telegram.call("answerCallbackQuery", answer))
         self.start_turn(
             conversation_id(self.token, self.channel, str(message.chat_id)),
             message.text,
-            TelegramOutput(self.api, message.chat_id),
+            TelegramOutput(self.telegram, message.chat_id),
         )
         return response.text("ok")
 

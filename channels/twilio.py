@@ -3,7 +3,7 @@
 Unlike Rasa's built-in channel, every request must carry a valid
 X-Twilio-Signature, the webhook is answered at once with empty TwiML and the
 replies go out through Twilio's REST API when the turn is done (Twilio stops
-waiting after 15 seconds), one turn is one message (split at 1600 characters),
+waiting after 15 seconds), one turn is one message when it fits 1600 characters,
 and buttons become numbered options that the patient answers with a number. A reply goes
 out from the number the patient wrote to, so SMS and WhatsApp need no extra
 settings. Settings: docs/messaging.md.
@@ -16,31 +16,22 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import aiohttp
+from pydantic import Field, SecretStr, validator
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
 
-from channels.messaging import (
-    PUBLIC_BASE_URL_ENV,
-    MessagingInput,
-    MessagingOutput,
-    bad_request,
-    call_api,
-    conversation_id,
-    forbidden,
-    form_params,
-    plain_text,
-    platform_id_valid,
-    public_url,
-    sms_text,
-    twilio_signature_valid,
-)
+from channels.messaging.http import PlatformApi
+from channels.messaging.input import MessagingInput
+from channels.messaging.output import MessagingOutput
+from channels.messaging.pseudonyms import conversation_id, platform_id_valid
+from channels.messaging.settings import ChannelSettings, checked_api_url
+from channels.messaging.text import sms_text
+from channels.messaging.webhooks import bad_request, forbidden, form_params, public_url
 
 logger = logging.getLogger(__name__)
 
-ACCOUNT_SID_ENV = "TWILIO_ACCOUNT_SID"
-AUTH_TOKEN_ENV = "TWILIO_AUTH_TOKEN"
-API_URL_ENV = "TWILIO_API_URL"
 DEFAULT_API_URL = "https://api.twilio.com"
 
 MAX_TEXT = 1600  # per Twilio message, SMS and WhatsApp
@@ -53,25 +44,54 @@ SMS_KEYWORDS = {
 }  # fmt: skip
 
 
+class TwilioSettings(ChannelSettings):
+    account_sid: str = Field(..., env="TWILIO_ACCOUNT_SID")
+    auth_token: SecretStr = Field(..., env="TWILIO_AUTH_TOKEN")
+    api_url: str = Field(DEFAULT_API_URL, env="TWILIO_API_URL")
+
+    _api_url = validator("api_url", allow_reuse=True)(checked_api_url)
+
+
+def signature_valid(
+    auth_token: str, url: str, params: dict[str, list[str]], signature: str | None
+) -> bool:
+    """X-Twilio-Signature, checked by twilio's own RequestValidator (the URL
+    with and without its default port; every parameter, blank ones included)."""
+    if not signature:
+        return False
+    try:
+        return RequestValidator(auth_token).validate(url, FormFields(params), signature)
+    except UnicodeEncodeError:  # a URL with lone surrogates: not what Twilio signed
+        return False
+
+
+class FormFields(dict[str, list[str]]):
+    """Form fields with every value of a name, as RequestValidator reads them."""
+
+    def getlist(self, name: str) -> list[str]:
+        return self[name]
+
+
 class TwilioOutput(MessagingOutput):
     channel = "twilio"
     limit = MAX_TEXT
     buffered = True
 
     def __init__(
-        self, api_url: str, account_sid: str, auth_token: str, to: str, from_: str
+        self, api: PlatformApi, api_url: str, account_sid: str, auth_token: str, to: str, from_: str
     ) -> None:
         super().__init__()
+        self._api = api
         self._url = f"{api_url}/2010-04-01/Accounts/{account_sid}/Messages.json"
         self._auth = aiohttp.BasicAuth(account_sid, auth_token)
         self._to, self._from = to, from_
 
     def prepare(self, text: str) -> str:
-        text = plain_text(text)
+        text = text.strip()
         return text if is_whatsapp(self._to) else sms_text(text)
 
     async def deliver(self, text: str, extra: Any | None) -> None:
-        await call_api(
+        await self._api.post(
             "Twilio send message",
             self._url,
             form={"To": self._to, "From": self._from, "Body": text},
@@ -110,20 +130,23 @@ def parse_message(fields: dict[str, str]) -> TwilioMessage | None:
     return TwilioMessage(sid, sender, our_number, text)
 
 
-class SecureTwilioInput(MessagingInput):
+class SecureTwilioInput(MessagingInput[TwilioSettings]):
     channel = "twilio"
-    required_env: ClassVar[tuple[str, ...]] = (ACCOUNT_SID_ENV, AUTH_TOKEN_ENV)
-    api_url_env: ClassVar[dict[str, str]] = {API_URL_ENV: DEFAULT_API_URL}
+    settings_class: ClassVar[type[ChannelSettings]] = TwilioSettings
 
-    def configure(self, settings: dict[str, str]) -> None:
-        self.account_sid, self.auth_token = settings[ACCOUNT_SID_ENV], settings[AUTH_TOKEN_ENV]
-        self.api_url = settings[API_URL_ENV]
-        self.public_base_url = settings[PUBLIC_BASE_URL_ENV]
+    def configure(self, settings: TwilioSettings) -> None:
+        self.account_sid = settings.account_sid
+        self.auth_token = settings.auth_token.get_secret_value()
+        self.api_url = settings.api_url
+        self.public_base_url = settings.public_base_url
+
+    def pseudonym_secret(self) -> str:
+        return self.auth_token
 
     async def handle(self, request: Request) -> HTTPResponse:
         params = form_params(request.body)
         url = public_url(request, self.public_base_url)
-        if not twilio_signature_valid(
+        if not signature_valid(
             self.auth_token, url, params, request.headers.get("X-Twilio-Signature")
         ):
             logger.warning("twilio: rejected a request without a valid signature")
@@ -132,7 +155,7 @@ class SecureTwilioInput(MessagingInput):
             message = parse_message({name: values[0] for name, values in params.items()})
         except ValueError as error:
             return bad_request(str(error))
-        if message is None or self.deliveries.is_repeat(f"sid:{message.sid}"):
+        if message is None or await self.deliveries.is_repeat(f"sid:{message.sid}"):
             return twiml()
         if (
             not is_whatsapp(message.sender)
@@ -144,6 +167,7 @@ class SecureTwilioInput(MessagingInput):
             conversation_id(self.auth_token, self.channel, message.sender),
             message.text,
             TwilioOutput(
+                self.api,
                 self.api_url,
                 self.account_sid,
                 self.auth_token,

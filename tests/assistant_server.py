@@ -41,10 +41,27 @@ def project_tracker_store(workdir: Path) -> dict[str, Any]:
     return settings
 
 
+# TEST_PORTS=5400-5499: the tests' servers take free ports of that range only
+# (machines shared by several test runs give each its own range); else any.
+TEST_PORTS_ENV = "TEST_PORTS"
+_next_port = 0
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free port on 127.0.0.1: from TEST_PORTS when set, in turn, else any."""
+    global _next_port
+    first, _, last = os.environ.get(TEST_PORTS_ENV, "").partition("-")
+    candidates = range(int(first), int(last) + 1) if first and last else [0]
+    for index in range(len(candidates)):
+        port = candidates[(_next_port + index) % len(candidates)]
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            _next_port += index + 1
+            return sock.getsockname()[1]
+    raise RuntimeError(f"no free port in {TEST_PORTS_ENV}={first}-{last}")
 
 
 def listening_pid(url: str) -> int | None:

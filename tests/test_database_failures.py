@@ -52,7 +52,8 @@ from rasa.shared.core.events import UserUttered
 from rasa.utils.endpoints import EndpointConfig
 
 from channels import replies
-from channels.messaging import MessagingOutput, OfferedOptions, run_turn
+from channels.messaging.output import MessagingOutput
+from channels.messaging.turn import run_turn
 from channels.server import Readiness, health_url
 from stores.failsafe import primary_store, raise_store_errors, reraise
 from stores.sql import StrictSQLTrackerStore
@@ -561,7 +562,7 @@ class KeptOutput(MessagingOutput):
 def test_a_messaging_turn_that_hits_a_failing_database_says_unavailable(
     tmp_path: Path, clean_status: None
 ) -> None:
-    """The messaging apps' turns (channels/messaging.py), on the real store
+    """The messaging apps' turns (channels/messaging/turn.py), on the real store
     inside Rasa's fallback, as the REST channel is tested on the real server."""
     database = tmp_path / "trackers.db"
     store = StrictSQLTrackerStore(dialect="sqlite", db=str(database))
@@ -575,7 +576,7 @@ def test_a_messaging_turn_that_hits_a_failing_database_says_unavailable(
     database.unlink()
     output = KeptOutput()
     conversation = f"test-{uuid.uuid4().hex}"
-    asyncio.run(run_turn(bot, "test", conversation, "what is igrt", output, OfferedOptions()))
+    asyncio.run(run_turn(bot, agent, "test", conversation, "what is igrt", output))
     assert output.sent == [replies.unavailable()]
 
 

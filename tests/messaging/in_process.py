@@ -1,7 +1,8 @@
 """The channels on an in-process Sanic server, the app built by Rasa's own
 `configure_app` without the HTTP API (as `rasa run` does: its GET / route and
 CORS included) but without loading a model: a small function plays the bot
-where Rasa's agent would be."""
+inside a stand-in of Rasa's agent (ToyAgent: Rasa's own lock and tracker
+stores, the bot's messages recorded as Rasa records them)."""
 
 from __future__ import annotations
 
@@ -12,16 +13,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import requests
 from assistant_server import free_port
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.lock_store import InMemoryLockStore, LockStore
 from rasa.core.run import configure_app
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Sanic
 
 from messaging.platforms import Messenger, Slack, Telegram, Twilio, unique_id
@@ -55,15 +56,71 @@ class StoringBot:
         return [message.text for message in self.received]
 
 
+class RecordingOutput(OutputChannel):
+    """Passes the bot's messages on to the channel's output and records them
+    on the tracker as Rasa's processor does (BotUttered with the buttons)."""
+
+    def __init__(self, output: OutputChannel, events: list[BotUttered]) -> None:
+        self._output = output
+        self._events = events
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        self._events.append(BotUttered(text, {"buttons": None}))
+        await self._output.send_text_message(recipient_id, text)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        self._events.append(BotUttered(text, {"buttons": buttons}))
+        await self._output.send_text_with_buttons(recipient_id, text, buttons)
+
+
+class ToyAgent:
+    """Where Rasa's agent goes (request.app.ctx.agent): `handle_message` runs
+    the bot under Rasa's lock of the conversation and stores the patient's
+    message and the bot's replies in a tracker store of Rasa's, as Rasa does.
+    Agents built on the same stores play replicas of one assistant."""
+
+    def __init__(
+        self,
+        bot: Any,
+        tracker_store: TrackerStore | None = None,
+        lock_store: LockStore | None = None,
+    ) -> None:
+        self.bot = bot
+        self.tracker_store = tracker_store or InMemoryTrackerStore(Domain.empty())
+        self.lock_store = lock_store or InMemoryLockStore()
+
+    async def handle_message(self, message: UserMessage) -> None:
+        async with self.lock_store.lock(message.sender_id, wait_time_in_seconds=0.05):
+            tracker = await self.tracker_store.get_or_create_tracker(message.sender_id)
+            tracker.update(UserUttered(message.text))
+            said: list[BotUttered] = []
+            recording = RecordingOutput(message.output_channel, said)
+            try:
+                await self.bot(
+                    UserMessage(
+                        message.text, recording, message.sender_id,
+                        input_channel=message.input_channel, metadata=message.metadata,
+                    )
+                )  # fmt: skip
+            finally:
+                for event in said:
+                    tracker.update(event)
+                await self.tracker_store.save(tracker)
+
+
 @contextmanager
 def serving(
     channels: list[Any], on_new_message: Any, cors: list[str] | None = None
 ) -> Iterator[str]:
     """The channels on a real Sanic server in a thread; yields its base URL.
+    on_new_message: the bot, or a ToyAgent around it.
     cors: the origins allowed to call it from a browser (rasa run --cors)."""
     Sanic.test_mode = True  # lets several apps start in one process (as sanic-testing does)
     app = configure_app(channels, cors=cors, enable_api=False, route="/webhooks/")
-    app.ctx.agent = SimpleNamespace(handle_message=on_new_message)  # where Rasa's agent goes
+    agent = on_new_message if isinstance(on_new_message, ToyAgent) else ToyAgent(on_new_message)
+    app.ctx.agent = agent
     port = free_port()
     loop = asyncio.new_event_loop()
     ready, stopped = threading.Event(), asyncio.Event()

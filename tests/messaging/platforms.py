@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
+from assistant_server import free_port
 from slack_sdk.signature import SignatureVerifier
 from twilio.request_validator import RequestValidator
 
@@ -69,7 +70,8 @@ class Recorded:
         return {k: v[0] for k, v in parse_qs(self.body.decode(), keep_blank_values=True).items()}
 
 
-Answer = Callable[[Recorded], tuple[int, dict[str, Any]]]
+# (status, JSON body) or (status, JSON body, headers)
+Answer = Callable[[Recorded], tuple[Any, ...]]
 
 
 @dataclass
@@ -97,9 +99,11 @@ class StandIn:
                 )
                 with stand_in._lock:
                     stand_in.requests.append(recorded)
-                status, body = stand_in.answer(recorded)
+                status, body, *headers = stand_in.answer(recorded)
                 data = json.dumps(body).encode()
                 self.send_response(status)
+                for name, value in (headers[0] if headers else {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -108,7 +112,7 @@ class StandIn:
             def log_message(self, *_: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -36,6 +36,7 @@ ALL_VARIABLES = [
     "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_URL", "FACEBOOK_PAGE_ACCESS_TOKEN",
     "FACEBOOK_APP_SECRET", "FACEBOOK_VERIFY_TOKEN", "FACEBOOK_GRAPH_API_URL",
     "FACEBOOK_GRAPH_API_VERSION", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL",
+    "CHANNELS_REDIS_URL", "CHANNELS_REDIS_PREFIX",
 ]  # fmt: skip
 
 
@@ -113,7 +114,7 @@ def test_secrets_in_the_credentials_file_are_ignored(clean_env, caplog, channel)
     assert not channel.from_credentials(CREDENTIALS_FILE_SETTINGS).enabled
     assert "settings in the credentials file are ignored" in caplog.text
     # The same values from the environment do switch it on.
-    for name in channel.required_env:
+    for name in channel.settings_class.required_env():
         clean_env.setenv(name, CREDENTIALS_FILE_SETTINGS[name])
     assert channel.from_credentials(None).enabled
 
@@ -164,7 +165,8 @@ def test_without_public_base_url_twilio_checks_the_url_it_was_called_at(clean_en
         received.append(message.text)
         await message.output_channel.send_text_message(message.sender_id, "hello")
 
-    with serving([SecureTwilioInput.from_credentials(None)], bot) as url:
+    channel = SecureTwilioInput.from_credentials(None)
+    with serving([channel], bot) as url:
         webhook = f"{url}/webhooks/twilio/webhook"
         form = {"MessageSid": "SM1", "From": "+15551112222", "To": "+15553334444", "Body": "hi"}
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -178,5 +180,7 @@ def test_without_public_base_url_twilio_checks_the_url_it_was_called_at(clean_en
         assert post("https://clinic.example.org/webhooks/twilio/webhook") == 403
         assert post(webhook) == 200
         [sent] = apis["twilio"].wait_for(lambda r: r.form()["To"] == "+15551112222")
+        assert channel.api.is_open  # one session for the channel's calls ...
+    assert not channel.api.is_open  # ... closed when the server stopped
     assert received == ["hi"]
     assert sent.form() == {"To": "+15551112222", "From": "+15553334444", "Body": "hello"}

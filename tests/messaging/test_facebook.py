@@ -141,13 +141,9 @@ def test_attachments_get_a_clear_reply(apps) -> None:
     messenger.wait_for_text(user, NON_TEXT, count=len(attachments))
 
 
-def test_empty_long_odd_and_ignored_events(apps) -> None:
+def test_odd_and_ignored_events(apps) -> None:
     user = psid()
     messenger = apps.messenger
-    messenger.post(messenger.delivery(messenger.event(user, {"text": " "})))
-    messenger.wait_for_text(user, "Please type your question")
-    messenger.post(messenger.delivery(messenger.event(user, {"text": "why " * 600})))
-    messenger.wait_for_text(user, "too long")
 
     echo = messenger.event(user, {"text": "from the page", "is_echo": True, "app_id": 1})
     read = messenger.event(user, read={"watermark": 1})
@@ -159,27 +155,21 @@ def test_empty_long_odd_and_ignored_events(apps) -> None:
     assert messenger.post({"object": "page", "entry": "nope"}).status_code == 400
     assert messenger.post({"object": "page", "entry": ["x", {"messaging": "y"}]}).status_code == 200
     quiet()
-    assert len(messenger.sent_to(user)) == 2  # only the replies to the empty and long messages
+    assert messenger.sent_to(user) == []
 
     odd = messenger.event(user, {"text": "what is igrt", "nlp": {"x": 1}}, brand_new={"y": 2})
     messenger.post(messenger.delivery(odd))
     messenger.wait_for_text(user, ANSWER)
 
 
-def test_every_event_of_a_batch_is_answered_and_a_redelivery_once(apps) -> None:
+def test_every_event_of_a_batch_is_answered(apps) -> None:
     first, second = psid(), psid()
     messenger = apps.messenger
     batch = messenger.delivery(
         messenger.event(first, {"text": "what is igrt"}),
         messenger.event(second, {"text": "what is igrt"}),
     )
-    for _ in range(2):
-        assert messenger.post(batch).status_code == 200
+    assert messenger.post(batch).status_code == 200
     messenger.wait_for_text(first, ANSWER)
     messenger.wait_for_text(second, ANSWER)
-    quiet()
-    assert sum(ANSWER in text for text in messenger.texts(first)) == 1
-    assert sum(ANSWER in text for text in messenger.texts(second)) == 1
     assert FACEBOOK_PAGE_ID not in [r.json()["recipient"]["id"] for r in messenger.sent_to(first)]
-    messenger.post(messenger.delivery(messenger.event(first, {"text": "what is igrt"})))
-    messenger.wait_for_text(first, ANSWER, count=2)

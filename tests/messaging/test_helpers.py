@@ -1,143 +1,54 @@
-"""Unit tests of the pure helpers in channels/messaging.py and the platform
-parsers: formatting, splitting, numbered options, memory, signatures, settings."""
+"""Unit tests of the pure helpers in channels/messaging/ and the platform
+modules: text, numbered options, memory, signatures, settings, parsers."""
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import hmac
 import logging
-import random
 import re
 import time
 
 import pytest
-from slack_sdk.signature import SignatureVerifier
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from slack_sdk.signature import Clock, SignatureVerifier
 from twilio.request_validator import RequestValidator
 
 from channels import facebook, slack, telegram, twilio
-from channels.messaging import (
-    MAX_FORM_FIELDS,
-    ConversationLocks,
-    ExpiringMap,
-    OfferedOptions,
+from channels.messaging.deliveries import ExpiringSet, MemoryDeliveryLog
+from channels.messaging.logs import error_summary
+from channels.messaging.options import (
     Option,
-    RecentDeliveries,
-    api_url_allowed,
     chosen_number,
-    conversation_id,
-    error_summary,
-    facebook_signature_valid,
-    form_params,
     numbered_options,
+    offered_payloads,
     options_from_buttons,
-    plain_text,
-    read_settings,
-    secret_matches,
-    slack_signature_valid,
-    sms_text,
-    split_message,
-    text_length,
-    twilio_signature,
-    twilio_signature_valid,
 )
+from channels.messaging.pseudonyms import conversation_id, derived_key
+from channels.messaging.settings import api_url_allowed, load_settings
+from channels.messaging.signatures import secret_matches
+from channels.messaging.text import packed, sms_text, text_length
+from channels.messaging.turn import ConversationLocks
+from channels.messaging.webhooks import MAX_FORM_FIELDS, form_params
 
-# --- splitting ------------------------------------------------------------------------
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def test_short_text_is_one_part() -> None:
-    assert split_message("  What is IGRT?  ", 1600) == ["What is IGRT?"]
-    assert split_message("", 1600) == []
-
-
-def test_long_text_is_split_at_sentence_ends_within_the_limit() -> None:
-    sentence = "Radiation therapy uses powerful energy beams to kill cancer. "
-    text = sentence * 100  # about 6,100 characters
-    parts = split_message(text, 1600)
-    assert len(parts) == 4
-    assert all(len(part) <= 1600 for part in parts)
-    assert all(part.endswith("cancer.") for part in parts)
-    assert " ".join(parts).split() == text.split()
-
-
-def test_paragraphs_are_preferred_over_sentences() -> None:
-    first = "A" * 50 + ". " + "B" * 40 + "."
-    text = f"{first}\n\n{'C' * 30}. {'D' * 30}."
-    assert split_message(text, 100) == [first, f"{'C' * 30}. {'D' * 30}."]
-
-
-def test_words_are_kept_whole_when_there_is_no_sentence_end() -> None:
-    text = " ".join(["radiation"] * 50)
-    parts = split_message(text, 64)
-    assert all(len(part) <= 64 for part in parts)
-    assert all(set(part.split()) == {"radiation"} for part in parts)
-    assert " ".join(parts).split() == text.split()
-
-
-def test_a_word_longer_than_the_limit_is_cut_and_nothing_is_lost() -> None:
-    text = "see https://example.org/" + "x" * 300 + " then"
-    parts = split_message(text, 100)
-    assert all(len(part) <= 100 for part in parts)
-    assert squeeze("".join(parts)) == squeeze(text)
+# --- text -----------------------------------------------------------------------------
 
 
 def test_limits_count_utf16_units_like_the_platforms() -> None:
-    text = "😀" * 3000  # 2 units each
-    parts = split_message(text, 4096)
-    assert [text_length(part) for part in parts] == [4096, 1904]
-    assert "".join(parts) == text
+    assert text_length("IGRT") == 4
+    assert text_length("😀é") == 3
 
 
-def test_closing_quotes_and_brackets_stay_with_their_sentence() -> None:
-    text = ("She said \"Stop.\" (An aside.) [See 2.] It's 'fine!' Really? " * 40).strip()
-    for limit in (20, 45, 160, 1600):
-        parts = split_message(text, limit)
-        assert all(text_length(part) <= limit for part in parts)
-        assert squeeze("".join(parts)) == squeeze(text)
-        assert not any(part[0] in "\"')]" for part in parts)
-    assert split_message('One "Stop." Two.', 12) == ['One "Stop."', "Two."]
-    assert split_message("One (aside.) Two.", 13) == ["One (aside.)", "Two."]
-
-
-@pytest.mark.parametrize("limit", [20, 160, 1600, 2000, 3000, 4096])
-def test_random_texts_split_within_the_limit_and_keep_everything(limit: int) -> None:
-    rng = random.Random(limit)
-    words = ["IGRT", "radiation", "therapy.", "images,", "x" * 40, "😀", "\n", "\n\n", "é",
-             '"Stop."', "(aside.)", "[note!]", "'why?'", '."\')', "?)"]  # fmt: skip
-    for _ in range(30):
-        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 2000)))
-        parts = split_message(text, limit)
-        assert all(0 < text_length(part) <= limit for part in parts)
-        assert squeeze("".join(parts)) == squeeze(text)
-
-
-def test_split_refuses_a_useless_limit() -> None:
-    with pytest.raises(ValueError):
-        split_message("abc", 1)
+def test_a_turn_is_packed_into_as_few_messages_as_fit() -> None:
+    assert packed([], 20) == []
+    assert packed(["Disclaimer.", "Answer."], 1600) == ["Disclaimer.\n\nAnswer."]
+    assert packed(["a" * 10, "b" * 10, "c" * 3], 21) == ["a" * 10, "b" * 10 + "\n\n" + "c" * 3]
+    assert packed(["😀" * 6, "x"], 15) == ["😀" * 6 + "\n\nx"]
+    assert packed(["😀" * 6, "xy"], 15) == ["😀" * 6, "xy"]
 
 
 # --- formatting -------------------------------------------------------------------------
-
-
-def test_plain_text_drops_markdown() -> None:
-    markdown = (
-        "# Preparing\n**Before** IGRT, see *your* _care team_.\n* item one\n"
-        "Read [our page](https://clinic.example/igrt) or `call us`. ~~old~~"
-    )
-    assert plain_text(markdown) == (
-        "Preparing\nBefore IGRT, see your care team.\n- item one\n"
-        "Read our page (https://clinic.example/igrt) or call us. old"
-    )
-
-
-def test_plain_text_leaves_ordinary_text_alone() -> None:
-    text = "I'm here: 2*3*4 = 24, side_effects_table, 1. What is IGRT?\n2. Chest"
-    assert plain_text(text) == text
 
 
 def test_sms_text_uses_ascii_punctuation() -> None:
@@ -167,11 +78,11 @@ def test_options_from_rasa_buttons_skip_unusable_ones() -> None:
         {"title": "", "payload": "/x"},
         {"title": "No payload"},
         "not a button",
-        {"title": "**Bold**", "payload": "/y"},
+        {"title": " Padded ", "payload": "/y"},
     ]
     assert options_from_buttons(buttons) == [
         Option("Chest", '/inform_body_site{"body_site": "chest"}'),
-        Option("Bold", "/y"),
+        Option("Padded", "/y"),
     ]
     assert options_from_buttons(None) == []
 
@@ -179,7 +90,7 @@ def test_options_from_rasa_buttons_skip_unusable_ones() -> None:
 # --- memory -----------------------------------------------------------------------------
 
 
-class Clock:
+class ManualClock:
     def __init__(self) -> None:
         self.now = 1000.0
 
@@ -187,36 +98,46 @@ class Clock:
         return self.now
 
 
-def test_expiring_map_forgets_old_entries_and_keeps_its_size() -> None:
-    clock = Clock()
-    items = ExpiringMap(ttl_seconds=60, max_items=3, clock=clock)
-    items.set("a", 1)
+def test_expiring_set_forgets_old_members_and_keeps_its_size() -> None:
+    clock = ManualClock()
+    seen = ExpiringSet(ttl_seconds=60, max_items=3, clock=clock)
+    assert seen.add("a")
     clock.now += 30
-    items.set("b", 2)
-    assert items.get("a") == 1
-    clock.now += 31
-    assert items.get("a") is None and items.get("b") == 2
+    assert seen.add("b")
+    assert not seen.add("a")  # seen; its time starts again
+    clock.now += 61
+    assert seen.members() == []
     for key in "cdef":
-        items.set(key, key)
-    assert len(items) == 3 and items.get("b") is None and items.get("f") == "f"
+        seen.add(key)
+    assert seen.members() == ["d", "e", "f"]
 
 
 def test_recent_deliveries_recognise_repeats_by_any_key() -> None:
-    seen = RecentDeliveries()
-    assert not seen.is_repeat("event:1", "client:a")
-    assert seen.is_repeat("event:1")
-    assert seen.is_repeat("event:2", "client:a")  # same message, other event id
-    assert not seen.is_repeat("event:3", None)
+    seen = MemoryDeliveryLog(derived_key("secret", "delivery-ids"))
+
+    async def check() -> list[bool]:
+        return [
+            await seen.is_repeat("event:1", "client:a"),
+            await seen.is_repeat("event:1"),
+            await seen.is_repeat("event:2", "client:a"),  # same message, other event id
+            await seen.is_repeat("event:3", None),
+        ]
+
+    assert asyncio.run(check()) == [False, True, True, False]
 
 
-def test_recent_deliveries_keep_no_user_id() -> None:
-    seen = RecentDeliveries()
-    assert not seen.is_repeat("t:7000123456789:1700000000", "action:U0PATIENT:1.2", "x:\udcff")
-    kept = seen.keys()
+def test_recent_deliveries_keep_no_user_id_and_share_the_channels_key() -> None:
+    seen = MemoryDeliveryLog(derived_key("secret", "delivery-ids"))
+    ids = ("t:7000123456789:1700000000", "action:U0PATIENT:1.2", "x:\udcff")
+    assert not asyncio.run(seen.is_repeat(*ids))
+    kept = seen.kept()
     assert len(kept) == 3
     assert all(re.fullmatch(r"[0-9a-f]{32}", key) for key in kept)
     assert not any("7000123456789" in key or "U0PATIENT" in key for key in kept)
-    assert RecentDeliveries().keys() == [] and not RecentDeliveries().is_repeat("event:1")
+    # Another process with the same channel secret keeps the same hashes.
+    other = MemoryDeliveryLog(derived_key("secret", "delivery-ids"))
+    asyncio.run(other.is_repeat(*ids))
+    assert other.kept() == kept
 
 
 def test_conversation_locks_run_turns_in_order_and_are_released() -> None:
@@ -237,12 +158,24 @@ def test_conversation_locks_run_turns_in_order_and_are_released() -> None:
     assert len(locks) == 0
 
 
-def test_offered_options_are_replaced_each_turn() -> None:
-    offered = OfferedOptions()
-    offered.remember("c1", ["/a", "/b"])
-    assert offered.get("c1") == ["/a", "/b"] and offered.get("c2") == []
-    offered.remember("c1", [])
-    assert offered.get("c1") == []
+def test_the_options_offered_are_those_numbered_since_the_patients_last_message() -> None:
+    greet = [{"title": "What is IGRT?", "payload": "/what_is_igrt"}]
+    sites = [{"title": "Chest", "payload": "/chest"}, {"title": "Pelvis", "payload": "/pelvis"}]
+    events = [
+        UserUttered("/greet"),
+        BotUttered("Hello!", {"buttons": greet}),
+        UserUttered("side effects"),
+        ActionExecuted("utter_ask_body_site"),
+        BotUttered("Disclaimer.", {}),
+        BotUttered("Which part?", {"buttons": sites}),
+        BotUttered("Or:", {"quick_replies": greet}),
+    ]
+    assert offered_payloads(events, lambda options: True) == ["/chest", "/pelvis", "/what_is_igrt"]
+    # Buttons the platform showed as its own buttons were not numbered.
+    only_long = offered_payloads(events, lambda options: len(options) == 1)
+    assert only_long == ["/what_is_igrt"]
+    assert offered_payloads([*events, UserUttered("thanks")], lambda options: True) == []
+    assert offered_payloads([], lambda options: True) == []
 
 
 def test_conversation_ids_are_stable_pseudonyms() -> None:
@@ -254,47 +187,59 @@ def test_conversation_ids_are_stable_pseudonyms() -> None:
     assert conversation_id("s", "slack", "T1", "U1") != conversation_id("s", "slack", "T1U", "1")
 
 
-# --- signatures -------------------------------------------------------------------------
+# --- signatures: the platforms' own libraries sign, our checks verify ----------------
 
 TWILIO_URL = "https://clinic.example.org/webhooks/twilio/webhook"
 
 
-def test_twilio_signature_matches_twilios_own_library_blank_fields_included() -> None:
+def test_twilio_signature_is_checked_with_blank_fields_and_either_port() -> None:
     params = {"Body": "what is igrt", "From": "+15551234567", "MessagingServiceSid": "",
               "NumMedia": "0", "ToCity": ""}  # fmt: skip
     official = RequestValidator("token").compute_signature(TWILIO_URL, params)
     as_form = form_params(
         b"Body=what+is+igrt&From=%2B15551234567&MessagingServiceSid=&NumMedia=0&ToCity="
     )
-    assert twilio_signature("token", TWILIO_URL, as_form) == official
-    assert twilio_signature_valid("token", TWILIO_URL, as_form, official)
+    assert twilio.signature_valid("token", TWILIO_URL, as_form, official)
+    # Twilio signs some URLs with the default port: both forms are accepted.
+    with_port = RequestValidator("token").compute_signature(
+        TWILIO_URL.replace(".org/", ".org:443/"), params
+    )
+    assert twilio.signature_valid("token", TWILIO_URL, as_form, with_port)
 
 
 def test_twilio_signature_rejections() -> None:
     params = form_params(b"Body=hi&From=%2B1555")
-    good = twilio_signature("token", TWILIO_URL, params)
-    assert not twilio_signature_valid("token", TWILIO_URL, params, None)
-    assert not twilio_signature_valid("token", TWILIO_URL, params, "")
-    assert not twilio_signature_valid("other", TWILIO_URL, params, good)
-    assert not twilio_signature_valid("token", TWILIO_URL + "?x=1", params, good)
+    good = RequestValidator("token").compute_signature(TWILIO_URL, {"Body": "hi", "From": "+1555"})
+    assert twilio.signature_valid("token", TWILIO_URL, params, good)
+    assert not twilio.signature_valid("token", TWILIO_URL, params, None)
+    assert not twilio.signature_valid("token", TWILIO_URL, params, "")
+    assert not twilio.signature_valid("other", TWILIO_URL, params, good)
+    assert not twilio.signature_valid("token", TWILIO_URL + "?x=1", params, good)
     tampered = form_params(b"Body=ho&From=%2B1555")
-    assert not twilio_signature_valid("token", TWILIO_URL, tampered, good)
-    # Twilio signs some URLs with the default port: both forms are accepted.
-    with_port = twilio_signature("token", TWILIO_URL.replace(".org/", ".org:443/"), params)
-    assert twilio_signature_valid("token", TWILIO_URL, params, with_port)
+    assert not twilio.signature_valid("token", TWILIO_URL, tampered, good)
+    assert not twilio.signature_valid("token", TWILIO_URL + "\udcff", params, good)
 
 
 def test_facebook_signature() -> None:
+    """Meta's algorithm, written out (Meta publishes no Python library for it)."""
     body = b'{"object": "page", "entry": []}'
     digest = hmac.new(b"app-secret", body, hashlib.sha256).hexdigest()
-    assert facebook_signature_valid("app-secret", body, f"sha256={digest}")
-    assert not facebook_signature_valid("app-secret", body + b" ", f"sha256={digest}")
-    assert not facebook_signature_valid("other", body, f"sha256={digest}")
-    assert not facebook_signature_valid("app-secret", body, digest)  # no "sha256="
+    assert facebook.signature_valid("app-secret", body, f"sha256={digest}")
+    assert not facebook.signature_valid("app-secret", body + b" ", f"sha256={digest}")
+    assert not facebook.signature_valid("other", body, f"sha256={digest}")
+    assert not facebook.signature_valid("app-secret", body, digest)  # no "sha256="
     sha1 = hmac.new(b"app-secret", body, hashlib.sha1).hexdigest()
-    assert not facebook_signature_valid("app-secret", body, f"sha1={sha1}")
-    assert not facebook_signature_valid("app-secret", body, None)
-    assert not facebook_signature_valid("app-secret", body, "sha256=\udcc3\udcbc")
+    assert not facebook.signature_valid("app-secret", body, f"sha1={sha1}")
+    assert not facebook.signature_valid("app-secret", body, None)
+    assert not facebook.signature_valid("app-secret", body, "sha256=\udcc3\udcbc")
+
+
+class FixedClock(Clock):
+    def __init__(self, now: float) -> None:
+        self.at = now
+
+    def now(self) -> float:
+        return self.at
 
 
 def test_slack_signature_as_slack_computes_it() -> None:
@@ -302,15 +247,19 @@ def test_slack_signature_as_slack_computes_it() -> None:
     now = time.time()
     stamp = str(int(now))
     signature = SignatureVerifier("signing").generate_signature(timestamp=stamp, body=body)
-    assert slack_signature_valid("signing", body, stamp, signature, now=now)
-    assert not slack_signature_valid("signing", body + b"x", stamp, signature, now=now)
-    assert not slack_signature_valid("other", body, stamp, signature, now=now)
-    assert not slack_signature_valid("signing", body, stamp, signature, now=now + 301)
-    assert not slack_signature_valid("signing", body, stamp, signature, now=now - 301)
-    assert not slack_signature_valid("signing", body, stamp, None, now=now)
-    assert not slack_signature_valid("signing", body, None, signature, now=now)
-    assert not slack_signature_valid("signing", body, "12e3", signature, now=now)
-    assert not slack_signature_valid("signing", body, "-1", signature, now=now)
+
+    def valid(secret: str = "signing", at: float = now, **request: object) -> bool:
+        given = {"body": body, "timestamp": stamp, "signature": signature, **request}
+        verifier = SignatureVerifier(secret, clock=FixedClock(at))
+        return slack.signature_valid(verifier, **given)  # type: ignore[arg-type]
+
+    assert valid()
+    assert not valid(body=body + b"x")
+    assert not valid(secret="other")
+    assert not valid(at=now + 301) and not valid(at=now - 301)
+    assert not valid(signature=None) and not valid(timestamp=None)
+    assert not valid(timestamp="12e3") and not valid(timestamp="-1")
+    assert not valid(signature="v0=\u00fc") and not valid(body=b"\xff")
 
 
 def test_secret_matches() -> None:
@@ -355,54 +304,61 @@ def test_api_urls_must_be_https_except_on_this_machine() -> None:
     assert not api_url_allowed("api.telegram.org")
 
 
-REQUIRED = ("X_TOKEN", "X_SECRET")
-URLS = {"X_API_URL": "https://api.example"}
+TELEGRAM = {"TELEGRAM_BOT_TOKEN": "1:t", "TELEGRAM_WEBHOOK_SECRET": "s"}
+
+
+def load_telegram(env: dict[str, str]) -> telegram.TelegramSettings | None:
+    return load_settings("telegram", telegram.TelegramSettings, env)
 
 
 def test_settings_need_every_required_variable(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
-    assert read_settings("x", {}, REQUIRED, URLS) is None
-    assert read_settings("x", {"X_TOKEN": "tok-value", "X_SECRET": "  "}, REQUIRED, URLS) is None
-    assert "X_SECRET not set" in caplog.text
+    assert load_telegram({}) is None
+    assert "telegram channel not configured" in caplog.text
+    assert (
+        load_telegram({"TELEGRAM_BOT_TOKEN": "tok-value", "TELEGRAM_WEBHOOK_SECRET": " "}) is None
+    )
+    assert "TELEGRAM_WEBHOOK_SECRET not set" in caplog.text
     assert "tok-value" not in caplog.text
-    settings = read_settings(
-        "x", {"X_TOKEN": "t", "X_SECRET": "s", "PUBLIC_BASE_URL": "https://h.example/"},
-        REQUIRED, URLS, {"X_VERSION": "v1"},
+    settings = load_telegram({**TELEGRAM, "PUBLIC_BASE_URL": "https://h.example/"})
+    assert settings is not None
+    assert settings.bot_token.get_secret_value() == "1:t"
+    assert "1:t" not in repr(settings)  # secrets never show
+    assert (settings.api_url, settings.public_base_url) == (
+        "https://api.telegram.org", "https://h.example",
     )  # fmt: skip
-    assert settings == {
-        "X_TOKEN": "t", "X_SECRET": "s", "X_API_URL": "https://api.example",
-        "X_VERSION": "v1", "PUBLIC_BASE_URL": "https://h.example",
-    }  # fmt: skip
+    assert settings.redis_url is None
 
 
 def test_settings_refuse_an_insecure_api_url() -> None:
-    env = {"X_TOKEN": "t", "X_SECRET": "s", "X_API_URL": "http://evil.example"}
-    assert read_settings("x", env, REQUIRED, URLS) is None
-    env["X_API_URL"] = "http://127.0.0.1:9000/"
-    assert read_settings("x", env, REQUIRED, URLS)["X_API_URL"] == "http://127.0.0.1:9000"
+    assert load_telegram({**TELEGRAM, "TELEGRAM_API_URL": "http://evil.example"}) is None
+    local = load_telegram({**TELEGRAM, "TELEGRAM_API_URL": "http://127.0.0.1:9000/"})
+    assert local is not None and local.api_url == "http://127.0.0.1:9000"
 
 
 def test_public_base_url_is_an_address_without_query() -> None:
-    env = {"X_TOKEN": "t", "X_SECRET": "s"}
     for good in ("https://clinic.example.org/", "https://clinic.example.org/assistant"):
-        settings = read_settings("x", {**env, "PUBLIC_BASE_URL": good}, REQUIRED, URLS)
-        assert settings["PUBLIC_BASE_URL"] == good.rstrip("/")
+        settings = load_telegram({**TELEGRAM, "PUBLIC_BASE_URL": good})
+        assert settings is not None and settings.public_base_url == good.rstrip("/")
     for bad in ("clinic.example.org", "https://clinic.example.org/?a=1", "ftp://x",
                 "http://clinic.example.org", "https://"):  # fmt: skip
-        assert read_settings("x", {**env, "PUBLIC_BASE_URL": bad}, REQUIRED, URLS) is None
-    local = read_settings("x", {**env, "PUBLIC_BASE_URL": "http://127.0.0.1:5005"}, REQUIRED, URLS)
-    assert local["PUBLIC_BASE_URL"] == "http://127.0.0.1:5005"
+        assert load_telegram({**TELEGRAM, "PUBLIC_BASE_URL": bad}) is None
+    local = load_telegram({**TELEGRAM, "PUBLIC_BASE_URL": "http://127.0.0.1:5005"})
+    assert local is not None and local.public_base_url == "http://127.0.0.1:5005"
 
 
 def test_telegram_secret_must_be_one_telegram_accepts() -> None:
-    base = {
-        "TELEGRAM_BOT_TOKEN": "1:t", "TELEGRAM_API_URL": "https://api.telegram.org",
-        "PUBLIC_BASE_URL": "",
-    }  # fmt: skip
     secret = "TELEGRAM_WEBHOOK_SECRET"
-    assert telegram.SecureTelegramInput({**base, secret: "ok_Secret-1"}).enabled
-    assert not telegram.SecureTelegramInput({**base, secret: "no spaces"}).enabled
-    assert not telegram.SecureTelegramInput({**base, secret: "x" * 257}).enabled
+    assert load_telegram({**TELEGRAM, secret: "ok_Secret-1"}) is not None
+    assert load_telegram({**TELEGRAM, secret: "no spaces"}) is None
+    assert load_telegram({**TELEGRAM, secret: "x" * 257}) is None
+
+
+def test_a_redis_url_shares_the_deliveries() -> None:
+    settings = load_telegram({**TELEGRAM, "CHANNELS_REDIS_URL": "redis://:pw@127.0.0.1:6379/0"})
+    assert settings is not None and "pw" not in repr(settings)
+    assert settings.redis_prefix == "igrt:channels:"
+    assert load_telegram({**TELEGRAM, "CHANNELS_REDIS_PREFIX": "has space"}) is None
 
 
 # --- platform parsers -------------------------------------------------------------------
@@ -489,8 +445,3 @@ def test_slack_events_and_clicks() -> None:
 
 def test_slack_escapes_notification_text() -> None:
     assert slack.escape("a < b & c > d") == "a &lt; b &amp; c &gt; d"
-
-
-def test_twilio_signature_is_base64_sha1() -> None:
-    expected = base64.b64encode(hmac.new(b"t", b"https://x/yBodyhi", hashlib.sha1).digest())
-    assert twilio_signature("t", "https://x/y", {"Body": ["hi"]}) == expected.decode()

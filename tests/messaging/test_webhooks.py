@@ -1,29 +1,34 @@
 """What every channel's webhook does before and around a turn: oversized
-bodies refused before any work, the webhook acknowledged at once while the
-turn runs in the background (a platform that stops waiting loses nothing),
-and the turns of one conversation run one after the other.
+bodies refused before any work (100 MB ones by Sanic before they are read),
+the webhook acknowledged at once while the turn runs in the background (a
+platform that stops waiting loses nothing), a redelivery answered once, empty
+and over-long messages answered without the bot, and the turns of one
+conversation run one after the other.
 
-The first tests run the four channels on an in-process server with a small
-bot (tests/messaging/in_process.py), so that a turn can be made slow; the last
-one runs against the real assistant."""
+The tests run the four channels on an in-process server (a real Sanic server
+on 127.0.0.1) with a small bot (tests/messaging/in_process.py), so that a turn
+can be made slow; the last one runs against the real assistant."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from unittest import mock
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 from rasa.core.channels.channel import UserMessage
 
+from channels import replies
 from channels.facebook import SecureFacebookInput
-from channels.messaging import MAX_BODY_BYTES
+from channels.messaging.webhooks import MAX_BODY_BYTES
 from channels.slack import SecureSlackInput
 from channels.telegram import SecureTelegramInput
 from channels.twilio import SecureTwilioInput
@@ -79,11 +84,16 @@ class Bot:
 
 @dataclass
 class Patient:
-    """One patient on one platform: sends a message, waits for a reply."""
+    """One patient on one platform: builds a delivery of a message, posts it
+    (as often as the platform does), waits for a reply."""
 
-    say: Callable[..., requests.Response]
+    delivery: Callable[[str], Any]
+    post: Callable[..., requests.Response]
     wait_for: Callable[[str], Any]
     replies: Callable[[], list[str]]
+
+    def say(self, text: str, **options: Any) -> requests.Response:
+        return self.post(self.delivery(text), **options)
 
 
 @dataclass
@@ -101,27 +111,31 @@ class Server:
         if platform == "telegram":
             tg = self.telegram
             return Patient(
-                lambda text, **kw: tg.post(tg.message_update(n, text), **kw),
+                lambda text: tg.message_update(n, text),
+                tg.post,
                 lambda fragment: tg.wait_for_text(n, fragment),
                 lambda: tg.texts(n),
             )
         if platform == "twilio":
             tw, phone = self.twilio, f"+1555{n % 10_000_000:07d}"
             return Patient(
-                lambda text, **kw: tw.post(tw.message(phone, text), **kw),
+                lambda text: tw.message(phone, text),
+                tw.post,
                 lambda fragment: tw.wait_for_body(phone, fragment),
                 lambda: tw.bodies(phone),
             )
         if platform == "facebook":
             fb, psid = self.messenger, f"77{n}"
             return Patient(
-                lambda text, **kw: fb.post(fb.delivery(fb.event(psid, {"text": text})), **kw),
+                lambda text: fb.delivery(fb.event(psid, {"text": text})),
+                fb.post,
                 lambda fragment: fb.wait_for_text(psid, fragment),
                 lambda: fb.texts(psid),
             )
         sl, user, channel = self.slack, f"U{n}", f"D{n}"
         return Patient(
-            lambda text, **kw: sl.post(sl.dm_event(user, channel, text), **kw),
+            lambda text: sl.dm_event(user, channel, text),
+            sl.post,
             lambda fragment: sl.wait_for_text(channel, fragment),
             lambda: sl.texts(channel),
         )
@@ -167,14 +181,65 @@ def test_a_turn_slower_than_the_platform_waits_is_still_answered(server: Server)
     assert server.bot.most_running >= 2  # the turns ran side by side, not one per request
 
 
-def test_a_redelivery_during_a_slow_turn_is_not_answered_again(server: Server) -> None:
-    n = unique_id()
-    update = server.telegram.message_update(n, "slow")
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_redelivery_is_answered_once_even_during_the_slow_turn(
+    server: Server, platform: str
+) -> None:
+    patient = server.patient(platform)
+    delivery = patient.delivery("slow")
     for _ in range(3):
-        assert server.telegram.post(update, timeout=PLATFORM_PATIENCE_SECONDS).status_code == 200
-    server.telegram.wait_for_text(n, "the slow answer")
+        reply = patient.post(delivery, timeout=PLATFORM_PATIENCE_SECONDS)
+        assert reply.status_code == 200
+    patient.wait_for("the slow answer")
     quiet()
-    assert server.telegram.texts(n) == ["the slow answer"]
+    assert patient.replies() == ["the slow answer"]
+    patient.say("again")  # the same words in a new delivery: a new message
+    patient.wait_for("got again")
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_empty_and_over_long_messages_are_answered_without_the_bot(
+    server: Server, platform: str
+) -> None:
+    patient = server.patient(platform)
+    patient.say("   ")
+    patient.wait_for(replies.empty_message())
+    patient.say("radiation " * 201)  # 2010 characters
+    patient.wait_for(replies.too_long())
+    patient.say("hello")
+    patient.wait_for("got hello")
+    assert patient.replies() == [replies.empty_message(), replies.too_long(), "got hello"]
+
+
+def assert_refused_before_read(base_url: str, platform: str) -> None:
+    """413 for a 100 MB Content-Length while only the first kilobyte has been
+    sent, and a chunked body cut off as soon as it passes the limit."""
+    address = urlsplit(base_url)
+    head = (
+        f"POST /webhooks/{platform}/webhook HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: application/json\r\n"
+    )
+    with socket.create_connection((address.hostname, address.port), timeout=5) as sock:
+        sock.sendall(f"{head}Content-Length: {100 * 1024 * 1024}\r\n\r\n".encode() + b"{" * 1024)
+        started = time.monotonic()
+        assert sock.recv(200).startswith(b"HTTP/1.1 413")
+        assert time.monotonic() - started < 2
+
+    chunk = b"%x\r\n%s\r\n" % (64 * 1024, b"x" * 64 * 1024)
+    with socket.create_connection((address.hostname, address.port), timeout=5) as sock:
+        sock.sendall(f"{head}Transfer-Encoding: chunked\r\n\r\n".encode())
+        try:
+            for _ in range(32):  # 2 MB at most: past the 1 MB limit
+                sock.sendall(chunk)
+        except OSError:  # the server closed the connection
+            pass
+        assert sock.recv(200).startswith(b"HTTP/1.1 413")
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_100_mb_body_is_refused_before_it_is_read(server: Server, platform: str) -> None:
+    """Sanic's own limit (REQUEST_MAX_SIZE, set by channels/server.py)."""
+    assert_refused_before_read(server.url, platform)
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -213,3 +278,5 @@ def test_an_oversized_unsigned_body_is_refused_at_once(apps, platform: str) -> N
         assert time.monotonic() - started < 2
     # Just under the limit: checked (and refused) as usual.
     assert requests.post(url, data=b"x" * MAX_BODY_BYTES, timeout=10).status_code in (400, 403)
+    # 100 MB: refused by `rasa run`'s Sanic before it is read.
+    assert_refused_before_read(apps.assistant.url, platform)
