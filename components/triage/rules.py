@@ -24,6 +24,8 @@ from components.triage.patterns import as_phrases, compile_pattern
 
 TRIAGE_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "triage"
 FEVER_CONCEPT = ("infection", "fever_high")
+# "fever", "temp": the word alone, which a normal reading answers.
+FEVER_WORD = ("infection", "fever")
 # Families whose concepts only mark a question about a symptom (concepts.yml).
 ASKED_ONLY = "side_effect_symptoms"
 NUMBER = re.compile(r"^(\d{2,3})(?:[.,](\d))?(°?[cf])?$")
@@ -147,34 +149,57 @@ class TriageRules:
         doc = self._nlp.make_doc(normalise(text))
         matches = [*self._matcher(doc), *self._phrase_matcher(doc)]
         cues = self._cues_in(doc)
-        context = _ScopeContext(doc, self, cues, [(start, end) for _, start, end in matches])
+        symptoms = [(start, end) for label, start, end in matches if not self._is_timing(label)]
+        context = _ScopeContext(doc, self, cues, symptoms)
         findings = {
             Finding(*self._nlp.vocab.strings[label].split("/"), context.scope(start, end))
             for label, start, end in matches
         }
-        fevers = self._fevers(doc, cues["fever_context"])
+        fevers, normal_readings = self._temperatures(doc, cues["fever_context"])
         findings |= {Finding(*FEVER_CONCEPT, context.scope(i, i + 1)) for i in fevers}
-        # A figure of speech reassures as much as "it passed" does.
-        reassuring = bool(cues["reassurance"] or cues["idiom"])
+        # A figure of speech reassures as much as "it passed" does, and so does a
+        # normal temperature reading ("her temp is 37.1") when nothing else is
+        # reported happening now.
+        reassuring = bool(cues["reassurance"] or cues["idiom"]) or (
+            normal_readings and not fevers and not self._reports_a_symptom(findings)
+        )
         return RuleVerdict(
             tuple(sorted(findings, key=str)), self._urgent_families(findings), reassuring
         )
 
-    def _fevers(self, doc: Doc, context_cues: list[tuple[int, int]]) -> list[int]:
-        """Token positions of temperatures at or above the fever threshold."""
+    def _is_timing(self, label: int) -> bool:
+        """A concept that only says when ("just", "since yesterday"): it is not
+        a symptom, so it does not hide a scope cue ("just had") it overlaps."""
+        family, concept = self._nlp.vocab.strings[label].split("/")
+        return bool(self._families[family]["concepts"][concept].get("timing"))
+
+    def _temperatures(
+        self, doc: Doc, context_cues: list[tuple[int, int]]
+    ) -> tuple[list[int], bool]:
+        """Token positions of temperatures at or above the fever threshold, and
+        whether a temperature below it was given."""
         threshold = self._cues["fever_threshold"]
         context = {i for start, end in context_cues for i in range(start, end)}
-        found = []
+        fevers, normal = [], False
         for token in doc:
             match = NUMBER.match(token.lower_)
             if not match or not any(abs(token.i - i) <= 4 for i in context):
                 continue
             value = float(f"{match[1]}.{match[2] or 0}")
-            celsius = threshold["celsius"] <= value <= 43
-            fahrenheit = threshold["fahrenheit"] <= value <= 108
-            if celsius or fahrenheit:
-                found.append(token.i)
-        return found
+            if threshold["celsius"] <= value <= 43 or threshold["fahrenheit"] <= value <= 108:
+                fevers.append(token.i)
+            elif 35 <= value < threshold["celsius"] or 95 <= value < threshold["fahrenheit"]:
+                normal = True
+        return fevers, normal
+
+    def _reports_a_symptom(self, findings: set[Finding]) -> bool:
+        """Something other than a temperature word or a time is happening now."""
+        return any(
+            finding.scope is Scope.PRESENT
+            and (finding.family, finding.concept) != FEVER_WORD
+            and not self._families[finding.family]["concepts"][finding.concept].get("timing")
+            for finding in findings
+        )
 
     def _urgent_families(self, findings: set[Finding]) -> tuple[str, ...]:
         urgent = []
