@@ -1,0 +1,63 @@
+"""Run a suite of checks against a model, for CI: `make check SUITE=...`.
+
+SUITE is a CSV or XLSX file (the console's upload format; a suite page
+downloads one) or the name of a suite saved in the console's database. Prints
+each failure and the coverage; exits 1 when a check fails, 2 on a bad suite.
+Needs the action server for checks that reach a custom action (ACTION_PORT,
+ACTION_SERVER_TOKEN; `make check` starts one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from console import checks
+from console.__main__ import configure_logging
+from console.assistant import Assistant
+from console.db import connect
+from console.settings import load
+
+
+def read_suite(suite: str) -> list[checks.Check]:
+    path = Path(suite)
+    if path.suffix.lower() in (".csv", ".xlsx"):
+        return checks.read_upload(path.name, path.read_bytes())
+    found = checks.load_suite(connect(load().database_url), suite)
+    if not found:
+        raise checks.UploadError(f"no saved suite named {suite!r}")
+    return found
+
+
+def report(run: checks.SuiteRun) -> None:
+    for result in run.failed:
+        print(f"FAIL {result.check.question!r}: {result.why}")
+        print(f"     reply: {result.reply!r}")
+    if run.uncovered:
+        print(f"Responses no check reaches: {', '.join(run.uncovered)}")
+    passed = len(run.results) - len(run.failed)
+    print(f"{passed} passed, {len(run.failed)} failed")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("suite")
+    parser.add_argument("--model", type=Path, default=None)
+    args = parser.parse_args(argv)
+    try:
+        suite = read_suite(args.suite)
+    except (checks.UploadError, OSError) as error:
+        print(f"Cannot read the suite: {error}", file=sys.stderr)
+        return 2
+    configure_logging()
+    settings = load()
+    assistant = Assistant(args.model or settings.model, settings.action_url, settings.action_token)
+    run = asyncio.run(checks.run_checks(assistant, suite))
+    report(run)
+    return 1 if run.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
