@@ -3,6 +3,8 @@
 # make shell - chat in the terminal
 # make purge - delete conversations idle for over RETENTION_DAYS (default 30) days
 # make run serves a demo clinic page with the chat widget at http://localhost:8000/
+#   and the staff console at http://localhost:8001/ (make staff-user makes accounts)
+# make check SUITE=file.csv|name - run a suite of checks (non-zero exit on a failure)
 
 PYENV_PYTHON := $(shell pyenv root 2>/dev/null)/versions/3.10.13/bin/python3.10
 PYTHON310 ?= $(if $(wildcard $(PYENV_PYTHON)),$(PYENV_PYTHON),python3.10)
@@ -26,7 +28,8 @@ export TF_DETERMINISTIC_OPS := 1
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install train run shell purge test test-fast lint validate lock clean browser-deps bench nlu-report
+.PHONY: install train run shell purge test test-fast lint validate lock clean browser-deps bench nlu-report \
+	staff-user check console
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
@@ -45,7 +48,7 @@ $(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
 train: $(MODEL)
 
 run: train
-	scripts/run.sh
+	START_CONSOLE=true scripts/run.sh
 
 # The action server wants the secret that endpoints.yml makes Rasa send.
 shell: train
@@ -59,6 +62,31 @@ shell: train
 # scripts/run.sh also runs it at start and daily.
 purge: install
 	SQLALCHEMY_SILENCE_UBER_WARNING=1 $(PY) scripts/purge.py
+
+# Staff console accounts: make staff-user NAME=alice ROLE=staff|admin
+# (password from STAFF_PASSWORD, or asked for).
+staff-user: install
+	@test -n "$(NAME)" || { echo "usage: make staff-user NAME=... ROLE=staff|admin"; exit 2; }
+	@mkdir -p var && chmod 700 var
+	umask 077; SQLALCHEMY_SILENCE_UBER_WARNING=1 $(PY) scripts/staff_user.py --name "$(NAME)" --role "$(or $(ROLE),staff)"
+
+# A suite of checks against the model, for CI: SUITE is a CSV/XLSX file or the
+# name of a suite saved in the console. Starts its own action server.
+check: train
+	@test -n "$(SUITE)" || { echo "usage: make check SUITE=checks.csv|suite-name [MODEL=...]"; exit 2; }
+	@mkdir -p var && chmod 700 var
+	umask 077; \
+	export ACTION_SERVER_TOKEN=$${ACTION_SERVER_TOKEN:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))')}; \
+	export ACTION_PORT=$${CHECK_ACTION_PORT:-5056} SQLALCHEMY_SILENCE_UBER_WARNING=1; \
+	$(PY) -m actions.server --host 127.0.0.1 --port $$ACTION_PORT > var/check-actions.log 2>&1 & \
+	trap "kill $$!" EXIT; \
+	$(PY) scripts/run_checks.py "$(SUITE)" $(if $(filter command line,$(origin MODEL)),--model "$(MODEL)")
+
+# The console alone (make run starts it with everything else); needs the
+# action server of make run for the side-effects answers.
+console: train
+	@mkdir -p var && chmod 700 var
+	umask 077; SQLALCHEMY_SILENCE_UBER_WARNING=1 $(PY) -m console
 
 lint: install
 	$(VENV)/bin/ruff check .

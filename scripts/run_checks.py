@@ -12,7 +12,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
 
 from console import checks
 from console.__main__ import configure_logging
@@ -41,6 +45,22 @@ def report(run: checks.SuiteRun) -> None:
     print(f"{passed} passed, {len(run.failed)} failed")
 
 
+def wait_for_actions(action_url: str, seconds: float = 30) -> None:
+    """`make check` starts the action server beside this script: wait for it
+    (bounded), so the first side-effects check does not fail for nothing."""
+    parts = urlsplit(action_url)
+    health = f"{parts.scheme}://{parts.netloc}/health"
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(health, timeout=2).ok:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.5)
+    print(f"The action server at {health} does not answer: custom actions will fail.")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("suite")
@@ -54,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging()
     settings = load()
     assistant = Assistant(args.model or settings.model, settings.action_url, settings.action_token)
+    wait_for_actions(settings.action_url)
     run = asyncio.run(checks.run_checks(assistant, suite))
     report(run)
     return 1 if run.failed else 0
