@@ -10,7 +10,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,8 +123,14 @@ def console_env(workdir: Path, models_dir: Path) -> dict[str, str]:
 
 
 @contextmanager
-def console_running(workdir: Path) -> Iterator[Console]:
-    """The action server and the console, as `make run` starts them."""
+def console_running(
+    workdir: Path, while_starting: Callable[[dict[str, str]], None] | None = None
+) -> Iterator[Console]:
+    """The action server and the console, as `make run` starts them.
+
+    while_starting(env) is called once both are started, before waiting for
+    them: what else loads a model starts then, and the loads overlap.
+    """
     assert MODEL.exists(), "no trained model: copy or train models/current.tar.gz"
     models_dir = workdir / "models"
     models_dir.mkdir()
@@ -140,6 +146,8 @@ def console_running(workdir: Path) -> Iterator[Console]:
     console = _start([python, "-m", "console"], env, console_log)
     url = f"http://localhost:{env['CONSOLE_PORT']}"
     try:
+        if while_starting:
+            while_starting(env)
         _wait(f"http://127.0.0.1:{env['ACTION_PORT']}/health", actions, workdir / "actions.log")
         _wait(f"{url}/health", console, console_log)
         yield Console(url, env, workdir / "console.db", console_log, console)
@@ -202,3 +210,28 @@ class StaffClient:
         if reply.status_code == 302:
             self.get("/try")  # the session's CSRF token
         return reply
+
+
+class Background:
+    """A command run beside the tests (it loads a model: slow), waited for when
+    its result is needed, and stopped at the end if still running. Its output
+    goes to files: a pipe nobody reads would fill up and stop it."""
+
+    def __init__(self, args: list[str], env: dict[str, str], workdir: Path, name: str) -> None:
+        self._out, self._err = workdir / f"{name}.out", workdir / f"{name}.err"
+        with self._out.open("wb") as out, self._err.open("wb") as err:
+            self.process = subprocess.Popen(
+                args, cwd=PROJECT, env=env, stdout=out, stderr=err, start_new_session=True
+            )
+
+    def result(self, timeout: float = 300) -> subprocess.CompletedProcess:
+        self.process.wait(timeout=timeout)
+        return subprocess.CompletedProcess(
+            self.process.args,
+            self.process.returncode,
+            self._out.read_text(errors="replace"),
+            self._err.read_text(errors="replace"),
+        )
+
+    def stop(self) -> None:
+        stop(self.process)

@@ -1,7 +1,7 @@
 """Patients' conversations written the way the Rasa server writes them: the
 real model and Rasa's SQL tracker store (the table the inbox reads).
 
-Usage: python patient_turns.py TRACKERS_DB ACTION_URL < [[sender, text], ...] (JSON)
+Usage: python patient_turns.py TRACKERS_DB ACTION_URL TURNS_JSON ([[sender, text], ...])
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from pathlib import Path
 
 from assistant_server import MODEL
 from rasa.core.agent import Agent
@@ -28,4 +29,5 @@ async def main(database: str, action_url: str, turns: list[list[str]]) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2], json.load(sys.stdin)))
+    turns = json.loads(Path(sys.argv[3]).read_text(encoding="utf-8"))
+    asyncio.run(main(sys.argv[1], sys.argv[2], turns))
