@@ -51,25 +51,56 @@ def page() -> tuple[str, FoldedText]:
     return text, fold(text)
 
 
+# A filled-in template ("For treatment to the chest, common side effects are:
+# difficulty swallowing, ...") quotes a row of the page's table after its colon.
+MIN_ROW_QUOTE = 12
+
+
 @dataclass(frozen=True)
 class Source:
     sentence: str
-    start: int | None  # where it is on the page, None: not a sentence of the page
+    start: int | None  # where it is on the page, None: not from the page
     end: int | None
+    kind: str = ""  # "sentence", or "table row" for a quoted row
+
+
+def _find(needle: str) -> tuple[int, int] | None:
+    """Where the folded text is on the page, in the page's own characters."""
+    _, folded = page()
+    at = folded.text.find(needle) if needle else -1
+    if at < 0:
+        return None
+    return folded.origin[at], folded.origin[at + len(needle) - 1] + 1
+
+
+def _table_row(sentence: str) -> tuple[int, int] | None:
+    """The page line whose text the sentence quotes after its colon."""
+    _, colon, quoted = sentence.rpartition(": ")
+    needle = fold(quoted.rstrip(".")).text
+    if not colon or len(needle) < MIN_ROW_QUOTE:
+        return None
+    span = _find(needle)
+    if span is None:
+        return None
+    text, _ = page()
+    line_start = text.rfind("\n", 0, span[0]) + 1
+    line_end = text.find("\n", span[1])
+    return line_start, len(text) if line_end < 0 else line_end
 
 
 def find_sources(reply: str) -> list[Source]:
     """Each sentence of the reply and where the page says it (first place)."""
-    _, folded = page()
     found = []
     for sentence in sentences(reply):
-        needle = fold(sentence).text
-        at = folded.text.find(needle) if needle else -1
-        if at < 0:
-            found.append(Source(sentence, None, None))
+        span = _find(fold(sentence).text)
+        if span:
+            found.append(Source(sentence, *span, kind="sentence"))
+            continue
+        row = _table_row(sentence)
+        if row:
+            found.append(Source(sentence, *row, kind="table row"))
         else:
-            last = folded.origin[at + len(needle) - 1]
-            found.append(Source(sentence, folded.origin[at], last + 1))
+            found.append(Source(sentence, None, None))
     return found
 
 

@@ -132,3 +132,15 @@ def test_sources_are_found_and_marked_in_the_page() -> None:
     html = str(marked_page([(sentence.start, sentence.end)]))
     assert f"<mark>{sentence.sentence}</mark>" in html
     assert "<script" not in html
+
+
+def test_a_quoted_table_row_is_traced_to_its_row() -> None:
+    [source] = find_sources(
+        "For treatment to the chest, common side effects are: "
+        "difficulty swallowing, cough, shortness of breath."
+    )
+    text, _ = page()
+    assert source.kind == "table row"
+    assert (
+        text[source.start : source.end] == "Chest Difficulty swallowing, cough, shortness of breath"
+    )

@@ -7,9 +7,11 @@ import re
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 from browser.browser_env import AXE_JS, DESKTOP, PHONE, SCREENSHOTS
 from playwright.sync_api import Browser, Page, expect
 
+from console.db import checks
 from staff_console.console_env import PASSWORD, Console
 
 AXE_VIOLATIONS = """async () => {
@@ -48,7 +50,7 @@ def sign_in_with_the_keyboard(page: Page) -> None:
     expect(page.get_by_role("heading", name="Try a question")).to_be_visible()
 
 
-def test_keyboard_only_sign_in_try_and_save(page: Page) -> None:
+def test_keyboard_only_sign_in_try_and_save(page: Page, console: Console) -> None:
     expect(page).to_have_url(re.compile(r"/login$"))  # redirected
     assert violations(page) == []
     sign_in_with_the_keyboard(page)
@@ -69,6 +71,10 @@ def test_keyboard_only_sign_in_try_and_save(page: Page) -> None:
     page.get_by_role("button", name="Save as a check").click()
     expect(page.get_by_role("heading", name="Check saved")).to_be_visible()
     assert violations(page) == []
+    with sa.create_engine(console.database_url).connect() as db:
+        saved = db.execute(sa.select(checks).order_by(checks.c.id.desc())).first()
+    # The whole conversation, one message a line, and the last message's topic.
+    assert (saved.messages, saved.expected_topic) == ("hello\nwhat is igrt", "what_is_igrt")
 
 
 def test_checks_results_and_inbox_pages_are_accessible(page: Page, console: Console) -> None:
