@@ -66,6 +66,10 @@ NAME_INTRO = re.compile(
     re.IGNORECASE,
 )
 CAPITALISED = re.compile(r"\b[A-Z][a-z'-]+\b")
+# A name opening a sentence is told from an ordinary first word by what
+# follows: a second capitalised word ("John Smith here") or "here".
+OPENING_NAME = re.compile(r"\b([A-Z][a-z'-]+)(?=\s+(?:[A-Z][a-z'-]+|here)\b)")
+SIGNATURE = re.compile(r"(?:^|\s)[-\u2013\u2014~]\s*([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)\s*$")
 SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]\s*|[\"(]\s*)$")
 # Capitalised words that are not names though not on the page.
 ALLOWED_WORDS = {
@@ -116,6 +120,10 @@ def _name_spans(text: str) -> list[tuple[int, int, str]]:
     for match in NAME_INTRO.finditer(text):
         spans.append((match.start(1), match.end(1), "NAME"))
     words = known_words()
+    spans += [(m.start(1), m.end(1), "NAME") for m in SIGNATURE.finditer(text)]
+    for match in OPENING_NAME.finditer(text):
+        if match.group(1).lower() not in words:
+            spans.append((match.start(1), match.end(1), "NAME"))
     for match in CAPITALISED.finditer(text):
         if match.group().lower() in words or SENTENCE_START.search(text[: match.start()]):
             continue

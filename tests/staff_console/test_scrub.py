@@ -15,6 +15,9 @@ PLANTED = [
     ("Can Dr. Patel explain the side effects?", ["Patel"], "[NAME]", "side effects"),
     ("My husband Tom has prostate cancer", ["Tom"], "[NAME]", "prostate cancer"),
     ("Will my skin be red? Thanks, Robert", ["Robert"], "[NAME]", "skin be red"),
+    ("John Smith here. What is IGRT?", ["John", "Smith"], "[NAME]", "What is IGRT?"),
+    ("Priya here, is IGRT painful?", ["Priya"], "[NAME]", "is IGRT painful?"),
+    ("is the chest treatment daily? - Maria", ["Maria"], "[NAME]", "chest treatment daily?"),
     ("call me at 555-867-5309 about IGRT", ["867-5309"], "[PHONE]", "about IGRT"),
     ("my cell is (212) 555-0123", ["555-0123"], "[PHONE]", "my cell"),
     ("text +44 20 7946 0958 please", ["7946"], "[PHONE]", "please"),
@@ -49,6 +52,8 @@ def test_planted_personal_data_is_removed(
         "What are the side effects of IGRT for the chest?",
         "How do I prepare for my first session? Is it X-rays or protons?",
         "Will I need a CT scan before each treatment session?",
+        "Radiation Therapy here is new to me. Does it hurt?",
+        "Is IGRT - the image-guided kind - safe?",
     ],
 )
 def test_questions_without_personal_data_are_unchanged(message: str) -> None:
