@@ -71,16 +71,18 @@ staff-user: install
 	umask 077; SQLALCHEMY_SILENCE_UBER_WARNING=1 $(PY) scripts/staff_user.py --name "$(NAME)" --role "$(or $(ROLE),staff)"
 
 # A suite of checks against the model, for CI: SUITE is a CSV/XLSX file or the
-# name of a suite saved in the console. Starts its own action server.
+# name of a suite saved in the console; CANDIDATE=models/x.tar.gz also runs it
+# against that model and lists the changed replies. Starts its own action server.
 check: train
-	@test -n "$(SUITE)" || { echo "usage: make check SUITE=checks.csv|suite-name [MODEL=...]"; exit 2; }
+	@test -n "$(SUITE)" || { echo "usage: make check SUITE=checks.csv|suite-name [MODEL=...] [CANDIDATE=...]"; exit 2; }
 	@mkdir -p var && chmod 700 var
 	umask 077; \
 	export ACTION_SERVER_TOKEN=$${ACTION_SERVER_TOKEN:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))')}; \
 	export ACTION_PORT=$${CHECK_ACTION_PORT:-5056} SQLALCHEMY_SILENCE_UBER_WARNING=1; \
 	$(PY) -m actions.server --host 127.0.0.1 --port $$ACTION_PORT > var/check-actions.log 2>&1 & \
 	trap "kill $$!" EXIT; \
-	$(PY) scripts/run_checks.py "$(SUITE)" $(if $(filter command line,$(origin MODEL)),--model "$(MODEL)")
+	$(PY) scripts/run_checks.py "$(SUITE)" $(if $(filter command line,$(origin MODEL)),--model "$(MODEL)") \
+		$(if $(CANDIDATE),--candidate "$(CANDIDATE)")
 
 # The console alone (make run starts it with everything else); needs the
 # action server of make run for the side-effects answers.

@@ -5,6 +5,10 @@ downloads one) or the name of a suite saved in the console's database. Prints
 each failure and the coverage; exits 1 when a check fails, 2 on a bad suite.
 Needs the action server for checks that reach a custom action (ACTION_PORT,
 ACTION_SERVER_TOKEN; `make check` starts one).
+
+With --candidate (`make check SUITE=... CANDIDATE=models/new.tar.gz`) the
+suite also runs against the candidate model: every reply that changed is
+printed, current then candidate, and the exit code is the candidate's.
 """
 
 from __future__ import annotations
@@ -61,10 +65,22 @@ def wait_for_actions(action_url: str, seconds: float = 30) -> None:
     print(f"The action server at {health} does not answer: custom actions will fail.")
 
 
+def report_changes(current: checks.SuiteRun, candidate: checks.SuiteRun) -> None:
+    changed = checks.changes(current, candidate)
+    for change in changed:
+        print(f"CHANGED {change.check.question!r}")
+        print(f"   current ({'pass' if change.current_passed else 'FAIL'}): {change.current!r}")
+        print(
+            f"   candidate ({'pass' if change.candidate_passed else 'FAIL'}): {change.candidate!r}"
+        )
+    print(f"{len(changed)} replies changed")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("suite")
     parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--candidate", type=Path, default=None)
     args = parser.parse_args(argv)
     try:
         suite = read_suite(args.suite)
@@ -77,6 +93,13 @@ def main(argv: list[str] | None = None) -> int:
     wait_for_actions(settings.action_url)
     run = asyncio.run(checks.run_checks(assistant, suite))
     report(run)
+    if args.candidate:
+        other = Assistant(args.candidate, settings.action_url, settings.action_token)
+        candidate = asyncio.run(checks.run_checks(other, suite))
+        print(f"Candidate {args.candidate}:")
+        report(candidate)
+        report_changes(run, candidate)
+        run = candidate
     return 1 if run.failed else 0
 
 

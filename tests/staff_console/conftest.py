@@ -49,20 +49,12 @@ CHECK_ROWS = [
 ]
 
 
-def make_check_command(suite: Path | str) -> list[str]:
+def make_check_command(suite: Path | str, *variables: str) -> list[str]:
     # -o: never install or train from a test (the venv is shared, the model
     # given); only the check itself runs.
-    never = [
-        "-o",
-        "train",
-        "-o",
-        "install",
-        "-o",
-        "models/current.tar.gz",
-        "-o",
-        ".venv/.installed",
-    ]
-    return ["make", "--no-print-directory", *never, "check", f"SUITE={suite}"]
+    never = ["train", "install", "models/current.tar.gz", ".venv/.installed"]
+    options = [arg for target in never for arg in ("-o", target)]
+    return ["make", "--no-print-directory", *options, "check", f"SUITE={suite}", *variables]
 
 
 @dataclass
@@ -92,8 +84,10 @@ def console_and_runs(workdir: Path) -> Iterator[tuple[Console, ModelRuns]]:
         )  # fmt: skip
         suite = workdir / "suite.csv"
         suite.write_text("\n".join(",".join(f'"{c}"' for c in row) for row in CHECK_ROWS) + "\n")
+        # The candidate is the same model: the comparison runs, nothing changes.
+        candidate = f"CANDIDATE={workdir / 'models' / 'current.tar.gz'}"
         checking = Background(
-            make_check_command(suite),
+            make_check_command(suite, candidate),
             {**env, "CHECK_ACTION_PORT": str(free_port())},
             workdir,
             "make_check",

@@ -14,12 +14,16 @@ from staff_console.conftest import ModelRuns, make_check_command
 from staff_console.console_env import Console
 
 
-def test_a_failing_check_fails_make_check(model_runs: ModelRuns) -> None:
+def test_a_failing_check_fails_make_check_and_a_candidate_is_compared(
+    model_runs: ModelRuns,
+) -> None:
     result = model_runs.make_check.result()
     assert result.returncode != 0, result.stdout + result.stderr
     assert "2 passed, 1 failed" in result.stdout, result.stdout + result.stderr
     assert "FAIL 'how much does it cost'" in result.stdout
     assert "Responses no check reaches:" in result.stdout
+    # CANDIDATE=: the same suite against a candidate model, changed replies listed.
+    assert "Candidate " in result.stdout and "0 replies changed" in result.stdout
 
 
 def test_an_unreadable_suite_fails_make_check(console: Console, tmp_path: Path) -> None:
