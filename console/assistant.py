@@ -9,92 +9,17 @@ decided, the responses said and the page passages behind them.
 
 from __future__ import annotations
 
-import logging
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import textstat
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.utils.endpoints import EndpointConfig
 
-from console.page_sources import Source, find_sources
+from console.page_sources import find_sources
 from console.sms_preview import sms_messages
-
-logger = logging.getLogger(__name__)
-
-FALLBACK = "nlu_fallback"
-MAX_RANKING = 10
-
-
-@dataclass(frozen=True)
-class Decision:
-    """Which layer decided the reply: triage, scope, fallback or classifier."""
-
-    layer: str
-    detail: str
-
-
-@dataclass
-class Turn:
-    text: str
-    replies: list[dict[str, Any]]  # what the website widget shows: text, buttons
-    sms: list[str]  # the SMS message(s) the patient would receive
-    intent: str
-    confidence: float
-    ranking: list[tuple[str, float]]
-    entities: list[dict[str, Any]]
-    decision: Decision
-    responses: list[str]  # domain.yml responses said, in order
-    actions: list[str]
-    sources: list[Source] = field(default_factory=list)
-    grade: float | None = None
-
-    @property
-    def reply_text(self) -> str:
-        return "\n\n".join(reply.get("text") or "" for reply in self.replies).strip()
-
-
-def decision(parse: dict[str, Any]) -> Decision:
-    """Read the components' marks in the parse data (components/scope.py and
-    components/triage/component.py write them; FallbackClassifier sets
-    nlu_fallback, which the scope check then leaves alone)."""
-    intent = (parse.get("intent") or {}).get("name") or ""
-    triage = parse.get("triage") or {}
-    scope = parse.get("scope") or {}
-    if triage.get("urgent"):
-        families = ", ".join(triage.get("families") or []) or "none named"
-        return Decision(
-            "emergency layer (triage)",
-            f"urgent by {triage.get('decided_by')}; families: {families}; "
-            f"classifier probability {triage.get('probability')}",
-        )
-    if intent == "other_language":
-        return Decision("emergency layer (triage)", f"language: {triage.get('language')}")
-    if scope.get("subject"):
-        return Decision("scope check", f"neighbouring subject: {scope['subject']}")
-    if scope and intent == FALLBACK and scope.get("intent") != FALLBACK:
-        return Decision(
-            "scope check",
-            f"similarity {scope.get('similarity')} to the examples of {scope.get('intent')} "
-            "is below the bar",
-        )
-    confidence = round(float((parse.get("intent") or {}).get("confidence") or 0.0), 3)
-    if intent == FALLBACK:
-        return Decision("fallback", "the classifier's confidence is below the threshold")
-    if not scope:
-        return Decision("intent classifier", f"{intent} at {confidence} (not scope-checked)")
-    return Decision(
-        "intent classifier",
-        f"{intent} at {confidence}; scope check passed (similarity {scope.get('similarity')})",
-    )
-
-
-def reading_grade(text: str) -> float | None:
-    return round(float(textstat.flesch_kincaid_grade(text)), 1) if text.strip() else None
+from console.turns import MAX_RANKING, Turn, decision, reading_grade
 
 
 class Assistant:

@@ -12,15 +12,18 @@ import io
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 
-from console.assistant import Assistant, Turn
 from console.db import checks
 from console.page_sources import fold
+from console.turns import Turn
+
+if TYPE_CHECKING:  # loading Rasa takes seconds: not for reading a file
+    from console.assistant import Assistant
 
 MAX_CHECKS = 2000  # per upload or suite: a run must end in minutes
 MAX_MESSAGES = 20  # per conversation

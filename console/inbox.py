@@ -19,9 +19,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from console.assistant import decision
 from console.db import cursors, inbox
 from console.scrub import scrub
+from console.turns import decision
 
 CURSOR = "tracker_events"
 BATCH = 5000  # events per collection: bounded work per run

@@ -23,8 +23,6 @@ from urllib.parse import urlsplit
 import requests
 
 from console import checks
-from console.__main__ import configure_logging
-from console.assistant import Assistant
 from console.db import connect
 from console.settings import load
 
@@ -87,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     except (checks.UploadError, OSError) as error:
         print(f"Cannot read the suite: {error}", file=sys.stderr)
         return 2
+    # Rasa loads only now: a suite that cannot be read fails at once.
+    from console.__main__ import configure_logging
+    from console.assistant import Assistant
+
     configure_logging()
     settings = load()
     assistant = Assistant(args.model or settings.model, settings.action_url, settings.action_token)

@@ -8,7 +8,6 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from console.assistant import Decision, Turn, decision
 from console.checks import (
     Check,
     Result,
@@ -20,6 +19,7 @@ from console.checks import (
     results_csv,
 )
 from console.page_sources import find_sources, marked_page, page
+from console.turns import Decision, Turn, decision
 
 
 def csv_bytes(rows: list[list[str]]) -> bytes:
