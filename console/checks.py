@@ -141,8 +141,9 @@ def read_upload(filename: str, body: bytes) -> list[Check]:
 
 
 def topics(turn: Turn) -> list[str]:
-    """What a turn was about: its intent and the responses it said."""
-    return [turn.intent, *turn.responses, *turn.actions]
+    """What a turn was about: its intent, the responses said and the actions
+    run (an utter_ response is both: listed once)."""
+    return list(dict.fromkeys([turn.intent, *turn.responses, *turn.actions]))
 
 
 def judge(check: Check, turns: list[Turn]) -> tuple[bool, str]:
