@@ -33,6 +33,19 @@ COLUMNS = ("question", "expected_topic", "expected_reply")
 NOT_COVERED_BY_DESIGN = ("utter_channel_",)
 
 
+# A cell starting with one of these is a formula to a spreadsheet: written with
+# a leading apostrophe (shown as text), which reading a file takes off again.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    return f"'{value}" if value.startswith(FORMULA_START) else value
+
+
+def unescape_cell(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_START) else value
+
+
 class UploadError(ValueError):
     """The file cannot be read as checks; the reason is shown to staff."""
 
@@ -84,8 +97,9 @@ def split_messages(question: str) -> tuple[str, ...]:
 
 def make_check(question: Any, topic: Any = "", reply: Any = "", row: int = 0) -> Check | None:
     """A check from one row; None for a blank row; UploadError for a bad one."""
-    messages = split_messages(str(question or ""))
-    topic, reply = str(topic or "").strip(), str(reply or "").strip()
+    messages = split_messages(unescape_cell(str(question or "")))
+    topic = unescape_cell(str(topic or "").strip())
+    reply = unescape_cell(str(reply or "").strip())
     if not messages and not topic and not reply:
         return None
     where = f"row {row}: " if row else ""
@@ -197,17 +211,16 @@ def results_csv(run: SuiteRun) -> str:
     writer.writerow([*COLUMNS, "result", "why", "topics", "reply"])
     for result in run.results:
         check = result.check
-        writer.writerow(
-            [
-                check.question,
-                check.expected_topic,
-                check.expected_reply,
-                "pass" if result.passed else "fail",
-                result.why,
-                " ".join(result.topics),
-                result.reply,
-            ]
-        )
+        row = [
+            check.question,
+            check.expected_topic,
+            check.expected_reply,
+            "pass" if result.passed else "fail",
+            result.why,
+            " ".join(result.topics),
+            result.reply,
+        ]
+        writer.writerow([safe_cell(cell) for cell in row])
     return out.getvalue()
 
 
@@ -217,7 +230,8 @@ def checks_csv(suite: list[Check]) -> str:
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for check in suite:
-        writer.writerow([check.question, check.expected_topic, check.expected_reply])
+        row = [check.question, check.expected_topic, check.expected_reply]
+        writer.writerow([safe_cell(cell) for cell in row])
     return out.getvalue()
 
 

@@ -14,6 +14,7 @@ from console.checks import (
     SuiteRun,
     UploadError,
     changes,
+    checks_csv,
     judge,
     read_upload,
     results_csv,
@@ -144,3 +145,14 @@ def test_a_quoted_table_row_is_traced_to_its_row() -> None:
     assert (
         text[source.start : source.end] == "Chest Difficulty swallowing, cough, shortness of breath"
     )
+
+
+def test_downloads_do_not_start_cells_with_formulas_and_read_back_the_same() -> None:
+    suite = [Check(('=HYPERLINK("http://x")', "-what is igrt"), "", "@reply")]
+    text = checks_csv(suite)
+    assert all(
+        not cell.startswith(("=", "-", "@"))
+        for row in csv.reader(io.StringIO(text))
+        for cell in row
+    )
+    assert read_upload("suite.csv", text.encode()) == suite
