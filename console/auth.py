@@ -144,6 +144,8 @@ def start_session(engine: Engine, user: StaffUser) -> str:
     """A new session's token, for the cookie (only its hash is stored)."""
     token, now = secrets.token_urlsafe(32), time.time()
     with engine.begin() as db:
+        # Sessions nobody came back to are dropped here rather than by a job.
+        db.execute(sessions.delete().where(sessions.c.last_seen < now - SESSION_IDLE_SECONDS))
         db.execute(
             sessions.insert().values(
                 token_hash=_token_hash(token),
