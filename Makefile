@@ -68,7 +68,7 @@ purge: install
 staff-user: install
 	@test -n "$(NAME)" || { echo "usage: make staff-user NAME=... ROLE=staff|admin"; exit 2; }
 	@mkdir -p var && chmod 700 var
-	umask 077; SQLALCHEMY_SILENCE_UBER_WARNING=1 $(PY) scripts/staff_user.py --name "$(NAME)" --role "$(or $(ROLE),staff)"
+	umask 077; SQLALCHEMY_SILENCE_UBER_WARNING=1 $(PY) -m scripts.staff_user --name "$(NAME)" --role "$(or $(ROLE),staff)"
 
 # A suite of checks against the model, for CI: SUITE is a CSV/XLSX file or the
 # name of a suite saved in the console; CANDIDATE=models/x.tar.gz also runs it
@@ -81,7 +81,7 @@ check: train
 	export ACTION_PORT=$${CHECK_ACTION_PORT:-5056} SQLALCHEMY_SILENCE_UBER_WARNING=1; \
 	$(PY) -m actions.server --host 127.0.0.1 --port $$ACTION_PORT > var/check-actions.log 2>&1 & \
 	trap "kill $$!" EXIT; \
-	$(PY) scripts/run_checks.py "$(SUITE)" $(if $(filter command line,$(origin MODEL)),--model "$(MODEL)") \
+	$(PY) -m scripts.run_checks "$(SUITE)" $(if $(filter command line,$(origin MODEL)),--model "$(MODEL)") \
 		$(if $(CANDIDATE),--candidate "$(CANDIDATE)")
 
 # The console alone (make run starts it with everything else); needs the

@@ -55,21 +55,16 @@ class Console:
         return self.log_file.read_text(errors="replace")
 
     def add_user(self, name: str, role: str = "staff", password: str = PASSWORD) -> None:
+        """`make staff-user` (-o install: the shared venv is never reinstalled)."""
         subprocess.run(
-            [
-                str(PROJECT / ".venv/bin/python"),
-                "scripts/staff_user.py",
-                "--name",
-                name,
-                "--role",
-                role,
-            ],
+            ["make", "--no-print-directory", "-o", "install", "staff-user", f"NAME={name}",
+             f"ROLE={role}"],
             cwd=PROJECT,
             env={**self.env, "STAFF_PASSWORD": password},
             check=True,
             capture_output=True,
             timeout=60,
-        )
+        )  # fmt: skip
 
 
 def _start(args: list[str], env: dict[str, str], log_file: Path) -> subprocess.Popen:
@@ -107,7 +102,6 @@ def console_env(workdir: Path, models_dir: Path) -> dict[str, str]:
     action_port, console_port = free_port(), free_port()
     return {
         **os.environ,
-        "PYTHONPATH": str(PROJECT),
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
