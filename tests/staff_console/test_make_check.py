@@ -36,3 +36,16 @@ def test_an_unreadable_suite_fails_make_check(console: Console, tmp_path: Path) 
         timeout=120,
     )
     assert result.returncode != 0 and "Cannot read the suite" in result.stderr
+
+
+def test_make_check_reads_saved_suites_from_the_console_database(console: Console) -> None:
+    result = subprocess.run(
+        make_check_command("no such suite"),
+        cwd=PROJECT,
+        env=console.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "no saved suite named 'no such suite'" in result.stderr
