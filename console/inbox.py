@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -50,7 +51,10 @@ def reason(parse: dict[str, Any], said: list[str]) -> str | None:
 
 
 def _events(tracker_url: str, after: int) -> list[Any]:
-    engine = sa.create_engine(tracker_url, future=True)
+    url = sa.engine.make_url(tracker_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return []  # opening it would create the patients' database before Rasa does
+    engine = sa.create_engine(url, future=True)
     try:
         events = sa.Table("events", sa.MetaData(), autoload_with=engine)
         query = (
