@@ -1,5 +1,7 @@
 # `make help` lists the targets; each documents itself after its `##`.
 # make run serves a demo clinic page with the chat widget at http://localhost:8000/
+#   and the staff console at http://localhost:8001/ (make staff-user makes accounts)
+# make check SUITE=file.csv|name - run a suite of checks (non-zero exit on a failure)
 
 .DEFAULT_GOAL := help
 PYENV_PYTHON := $(shell pyenv root 2>/dev/null)/versions/3.10.13/bin/python3.10
@@ -24,7 +26,8 @@ export TF_DETERMINISTIC_OPS := 1
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help install train run shell purge test test-fast lint validate lock clean browser-deps bench nlu-report
+.PHONY: help install train run shell purge test test-fast lint validate lock clean browser-deps bench nlu-report \
+	staff-user check console
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-z-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -45,8 +48,8 @@ $(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
 
 train: $(MODEL) ## train models/current.tar.gz when its inputs changed
 
-run: train ## install, train when needed, start the assistant (Ctrl-C stops it)
-	scripts/run.sh
+run: train ## install, train when needed, start the assistant and the staff console (Ctrl-C stops it)
+	START_CONSOLE=true scripts/run.sh
 
 # The action server wants the secret that endpoints.yml makes Rasa send.
 shell: train ## chat in the terminal (works beside make run)
@@ -55,6 +58,33 @@ shell: train ## chat in the terminal (works beside make run)
 # scripts/run.sh also runs it at start and daily.
 purge: install ## delete conversations idle for over RETENTION_DAYS (default 30) days
 	SQLALCHEMY_SILENCE_UBER_WARNING=1 $(PY) scripts/purge.py
+
+# Staff console accounts: make staff-user NAME=alice ROLE=staff|admin
+# (password from STAFF_PASSWORD, or asked for).
+staff-user: install ## make a console account: NAME=... ROLE=staff|admin
+	@test -n "$(NAME)" || { echo "usage: make staff-user NAME=... ROLE=staff|admin"; exit 2; }
+	@mkdir -p var && chmod 700 var
+	umask 077; SQLALCHEMY_SILENCE_UBER_WARNING=1 $(PY) -m scripts.staff_user --name "$(NAME)" --role "$(or $(ROLE),staff)"
+
+# A suite of checks against the model, for CI: SUITE is a CSV/XLSX file or the
+# name of a suite saved in the console; CANDIDATE=models/x.tar.gz also runs it
+# against that model and lists the changed replies. Starts its own action server.
+check: train ## run a suite of checks: SUITE=file.csv|name [CANDIDATE=models/x.tar.gz]
+	@test -n "$(SUITE)" || { echo "usage: make check SUITE=checks.csv|suite-name [MODEL=...] [CANDIDATE=...]"; exit 2; }
+	@mkdir -p var && chmod 700 var
+	umask 077; \
+	export ACTION_SERVER_TOKEN=$${ACTION_SERVER_TOKEN:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))')}; \
+	export ACTION_PORT=$${CHECK_ACTION_PORT:-5057} SQLALCHEMY_SILENCE_UBER_WARNING=1; \
+	$(PY) -m actions.server --host 127.0.0.1 --port $$ACTION_PORT > var/check-actions.log 2>&1 & \
+	trap "kill $$!" EXIT; \
+	$(PY) -m scripts.run_checks "$(SUITE)" $(if $(filter command line,$(origin MODEL)),--model "$(MODEL)") \
+		$(if $(CANDIDATE),--candidate "$(CANDIDATE)")
+
+# The console alone (make run starts it with everything else); needs the
+# action server of make run for the side-effects answers.
+console: train ## the staff console alone
+	@mkdir -p var && chmod 700 var
+	umask 077; SQLALCHEMY_SILENCE_UBER_WARNING=1 $(PY) -m console
 
 lint: install ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .

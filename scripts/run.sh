@@ -15,10 +15,16 @@ if [[ -f /dev/stderr ]]; then exec 2>>/dev/stderr; fi
 RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
 WIDGET_PORT=${WIDGET_PORT:-8000}
+# The staff console (console/settings.py reads the CONSOLE_* variables):
+# `make run` sets START_CONSOLE=true; off by default so that the tests that
+# start the patient-facing servers through this script do not load it too.
+START_CONSOLE=${START_CONSOLE:-false}
+CONSOLE_PORT=${CONSOLE_PORT:-8001}
 # Every server listens on this machine only unless told otherwise (put a TLS
 # reverse proxy in front to reach the assistant from elsewhere).
 BIND_HOST=${BIND_HOST:-127.0.0.1}
 WIDGET_HOST=${WIDGET_HOST:-$BIND_HOST}
+CONSOLE_HOST=${CONSOLE_HOST:-$BIND_HOST}
 ENDPOINTS=${ENDPOINTS:-endpoints.yml}
 CREDENTIALS=${CREDENTIALS:-credentials.yml}
 MODEL=${MODEL:-models/current.tar.gz}
@@ -74,7 +80,8 @@ RASA_ENDPOINTS=$RUN_DIR/endpoints.yml
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 RASA_PORT ACTION_PORT \
   WIDGET_PORT BIND_HOST WIDGET_HOST ENDPOINTS CREDENTIALS MODEL RETENTION_DAYS \
-  RASA_PUBLIC_URL RASA_CORS ACTION_SERVER_TOKEN RUN_DIR RASA_ENDPOINTS SENDER_ID_KEY
+  RASA_PUBLIC_URL RASA_CORS ACTION_SERVER_TOKEN RUN_DIR RASA_ENDPOINTS SENDER_ID_KEY \
+  START_CONSOLE CONSOLE_PORT CONSOLE_HOST
 
 .venv/bin/supervisord --configuration supervisord.conf &
 supervisor=$!
@@ -86,19 +93,24 @@ probe_host() {
 rasa_url="http://$(probe_host "$BIND_HOST"):$RASA_PORT"
 actions_url="http://$(probe_host "$BIND_HOST"):$ACTION_PORT"
 widget_url="http://$(probe_host "$WIDGET_HOST"):$WIDGET_PORT"
+console_url="http://$(probe_host "$CONSOLE_HOST"):$CONSOLE_PORT"
 
 up=false
 for _ in $(seq 120); do
   kill -0 "$supervisor" 2>/dev/null || exit 1
   if curl -sf "$rasa_url/webhooks/rest/" >/dev/null 2>&1 &&
      curl -sf "$actions_url/health" >/dev/null 2>&1 &&
-     curl -sf "$widget_url/" >/dev/null 2>&1; then
+     curl -sf "$widget_url/" >/dev/null 2>&1 &&
+     { [[ $START_CONSOLE != true ]] || curl -sf "$console_url/health" >/dev/null 2>&1; }; then
     echo
     echo "IGRT assistant is up (listening on $BIND_HOST)."
     echo "  Demo clinic page with the chat widget: http://localhost:$WIDGET_PORT/"
     echo "  REST channel: POST http://localhost:$RASA_PORT/webhooks/rest/webhook"
     echo '                {"sender": "<random id, e.g. a UUID>", "message": "what is igrt"}'
     echo '                (Content-Type: application/json)'
+    if [[ $START_CONSOLE == true ]]; then
+      echo "  Staff console (sign-in; make staff-user makes accounts): http://localhost:$CONSOLE_PORT/"
+    fi
     echo "  Browser pages allowed to call it (CORS): ${cors_origins[*]}"
     echo "  Conversations idle for over $RETENTION_DAYS days are deleted daily."
     echo "  A server that stops is started again. Ctrl-C stops everything."

@@ -29,6 +29,12 @@ WITH_SERVERS = {
     "test_retention.py",
     "test_server.py",
     "test_supervision.py",
+    # The staff console (tests/console/): its server, a browser, model loads.
+    "test_console_database.py",  # PostgreSQL too
+    "test_console_server.py",
+    "test_console_browser.py",
+    "test_console_inbox.py",
+    "test_make_check.py",
 }
 
 

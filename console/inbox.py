@@ -1,0 +1,137 @@
+"""The unanswered-questions inbox.
+
+Patient turns answered "I don't know" (the trained out_of_scope intent, the
+scope check, the FallbackClassifier's low confidence, or Rasa's core fallback)
+are read from the tracker store's events table, where the patients'
+conversations already are, by a periodic job of the console. Each message is
+scrubbed of personal data (console/scrub.py) before it is stored; the inbox
+keeps no sender id and only the day. A shared cursor in the console database
+makes each turn collected once, whichever console process reads it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from console.db import cursors, inbox
+from console.scrub import scrub
+from console.turns import decision
+
+CURSOR = "tracker_events"
+BATCH = 5000  # events per collection: bounded work per run
+I_DONT_KNOW = {"utter_out_of_scope", "utter_default"}
+MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    text: str
+    reason: str
+    day: str
+
+
+def reason(parse: dict[str, Any], said: list[str]) -> str | None:
+    """Why this turn belongs in the inbox, or None."""
+    layer = decision(parse).layer
+    if layer == "scope check":
+        return "scope check"
+    if layer == "fallback":
+        return "low confidence"
+    if said and set(said) & I_DONT_KNOW:
+        return "I don't know"
+    return None
+
+
+def _events(tracker_url: str, after: int) -> list[Any]:
+    url = sa.engine.make_url(tracker_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return []  # opening it would create the patients' database before Rasa does
+    engine = sa.create_engine(url, future=True)
+    try:
+        events = sa.Table("events", sa.MetaData(), autoload_with=engine)
+        query = (
+            sa.select(events.c.id, events.c.sender_id, events.c.type_name, events.c.data)
+            .where(events.c.id > after, events.c.type_name.in_(["user", "bot"]))
+            .order_by(events.c.id)
+            .limit(BATCH)
+        )
+        with engine.connect() as db:
+            return list(db.execute(query))
+    except sa.exc.NoSuchTableError:
+        return []  # no patient has written yet
+    finally:
+        engine.dispose()
+
+
+def unanswered(rows: list[Any]) -> list[tuple[str, str, float]]:
+    """(text, reason, timestamp) of each unanswered user turn among the rows."""
+    turns: dict[str, tuple[dict[str, Any], list[str]]] = {}
+    found = []
+
+    def close(sender: str) -> None:
+        event, said = turns.pop(sender, ({}, []))
+        why = reason(event.get("parse_data") or {}, said) if event else None
+        if why and event.get("text") and not str(event["text"]).startswith("/"):
+            found.append((str(event["text"]), why, float(event.get("timestamp") or 0)))
+
+    for row in rows:
+        data = json.loads(row.data)
+        if row.type_name == "user":
+            close(row.sender_id)
+            turns[row.sender_id] = (data, [])
+        elif row.sender_id in turns:
+            turns[row.sender_id][1].append(str((data.get("metadata") or {}).get("utter_action")))
+    for sender in list(turns):
+        close(sender)
+    return found
+
+
+def collect(engine: Engine, tracker_url: str) -> int:
+    """Read new patient turns into the inbox; how many were added."""
+    with engine.connect() as db:
+        row = db.execute(sa.select(cursors.c.position).where(cursors.c.name == CURSOR)).first()
+    position = row.position if row else 0
+    rows = _events(tracker_url, position)
+    if not rows:
+        return 0
+    new_position = rows[-1].id
+    added = 0
+    with engine.begin() as db:
+        if row is None:
+            db.execute(cursors.insert().values(name=CURSOR, position=new_position))
+        else:
+            claimed = db.execute(
+                cursors.update()
+                .where(cursors.c.name == CURSOR, cursors.c.position == position)
+                .values(position=new_position)
+            )
+            if claimed.rowcount != 1:
+                return 0  # another console process collected these turns
+        for text, why, timestamp in unanswered(rows):
+            day = datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).date()
+            db.execute(
+                inbox.insert().values(
+                    text=scrub(text[:MAX_TEXT]), reason=why, day=day.isoformat(), reviewed=False
+                )
+            )
+            added += 1
+    return added
+
+
+def pending(engine: Engine) -> list[Item]:
+    query = sa.select(inbox).where(inbox.c.reviewed.is_(False)).order_by(inbox.c.id.desc())
+    with engine.connect() as db:
+        return [Item(row.id, row.text, row.reason, row.day) for row in db.execute(query)]
+
+
+def mark_reviewed(engine: Engine, item_id: int) -> None:
+    with engine.begin() as db:
+        db.execute(inbox.update().where(inbox.c.id == item_id).values(reviewed=True))

@@ -1,0 +1,95 @@
+"""The console in headless Chromium: keyboard use, axe-core on every page,
+screenshots in reports/screenshots/ (as tests/browser/ does for the widget)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from browser.browser_env import AXE_JS, DESKTOP, PHONE, SCREENSHOTS
+from playwright.sync_api import Browser, Page, expect
+
+from console.db import checks
+from staff_console.console_env import PASSWORD, Console
+
+AXE_VIOLATIONS = """async () => {
+    const result = await axe.run(document, {resultTypes: ["violations"]});
+    return result.violations.map(v => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map(n => n.target.join(" >>> ")),
+    }));
+}"""
+
+
+@pytest.fixture
+def page(browser: Browser, console: Console) -> Iterator[Page]:
+    """A fresh profile; the console's CSP would refuse axe-core, so it is bypassed."""
+    assert AXE_JS.exists(), "axe-core is missing: `make browser-deps` runs `npm ci`"
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    page.goto(f"{console.url}/try")
+    yield page
+    context.close()
+
+
+def violations(page: Page) -> list[dict]:
+    page.add_script_tag(path=AXE_JS)
+    return [v for v in page.evaluate(AXE_VIOLATIONS) if v["impact"] in ("serious", "critical")]
+
+
+def sign_in_with_the_keyboard(page: Page) -> None:
+    expect(page.get_by_label("Name")).to_be_focused()
+    page.keyboard.type("front-desk")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Password")).to_be_focused()
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Try a question")).to_be_visible()
+
+
+def test_keyboard_only_sign_in_try_and_save(page: Page, console: Console) -> None:
+    expect(page).to_have_url(re.compile(r"/login$"))  # redirected
+    assert violations(page) == []
+    sign_in_with_the_keyboard(page)
+    question = page.get_by_label("A question, or a whole conversation")
+    question.focus()
+    page.keyboard.type("hello")
+    page.keyboard.press("Shift+Enter")  # a second message of the conversation
+    page.keyboard.type("what is igrt")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(".turn")).to_have_count(2)
+    expect(page.locator(".turn").last.locator(".decided-by")).to_contain_text("intent classifier")
+    page.locator(".turn").last.locator("summary").click()
+    expect(page.locator(".turn").last.locator("mark").first).to_be_visible()
+    assert violations(page) == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "console-try.png", full_page=True)
+
+    page.get_by_role("button", name="Save as a check").click()
+    expect(page.get_by_role("heading", name="Check saved")).to_be_visible()
+    assert violations(page) == []
+    with sa.create_engine(console.database_url).connect() as db:
+        saved = db.execute(sa.select(checks).order_by(checks.c.id.desc())).first()
+    # The whole conversation, one message a line, and the last message's topic.
+    assert (saved.messages, saved.expected_topic) == ("hello\nwhat is igrt", "what_is_igrt")
+
+
+def test_checks_results_and_inbox_pages_are_accessible(page: Page, console: Console) -> None:
+    sign_in_with_the_keyboard(page)
+    page.get_by_role("link", name="Checks").click()
+    expect(page.get_by_role("heading", name="Checks", exact=True)).to_be_visible()
+    assert violations(page) == []
+    page.get_by_role("button", name=re.compile(r"^Run ")).first.click()
+    expect(page.locator(".summary")).to_contain_text("passed")
+    assert violations(page) == []
+    page.screenshot(path=SCREENSHOTS / "console-results.png", full_page=True)
+    page.get_by_role("link", name="Unanswered questions").click()
+    expect(page.get_by_role("heading", name="Unanswered questions")).to_be_visible()
+    assert violations(page) == []
+    page.set_viewport_size(PHONE)
+    page.get_by_role("link", name="Try a question").click()
+    assert violations(page) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
