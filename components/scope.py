@@ -49,9 +49,19 @@ SCOPE_KEY = "scope"
 # Intents whose messages are not questions about the page's facts.
 NOT_CHECKED = {OUT_OF_SCOPE, FALLBACK, "emergency", "other_language"}
 DECISION = "right_for_me"
-# A decision about treatment or where to have it is answered by the page:
-# decide with the radiation oncologist.
-DECISION_SUBJECTS = {"other_treatments", "costs_and_admin"}
+# A personal decision is answered by the page (decide with the radiation
+# oncologist) whatever its background: another treatment, the cost, a
+# prognosis, daily life, a pregnancy or an effect the page does not list
+# ("stage 4 - is it worth it?", "can I pause for a holiday?"). Products,
+# doses, the scans' own radiation, remedies and the assistant stay refused.
+DECISION_SUBJECTS = {
+    "other_treatments",
+    "costs_and_admin",
+    "prognosis",
+    "daily_life",
+    "pregnancy_fertility",
+    "effects_the_page_does_not_list",
+}
 
 
 @dataclass(frozen=True)
