@@ -24,7 +24,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from components.intents import set_intent
 from components.triage.classifier import UrgencyClassifier
 from components.triage.decision import Thresholds, TriageDecision, decide
-from components.triage.examples import triage_examples
+from components.triage.examples import examples_digest, triage_examples
 from components.triage.language import Language, detect_language
 from components.triage.rules import TriageRules, triage_rules
 
@@ -54,6 +54,13 @@ class TriageClassifier(GraphComponent):
         self._resource = resource
         self._classifier = classifier
         self._rules: TriageRules = triage_rules()
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        # The examples are read from knowledge/triage/, not given by the graph:
+        # without this, Rasa's training cache would keep a classifier that
+        # learnt from old examples.
+        return examples_digest()
 
     @classmethod
     def create(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -17,6 +18,15 @@ class Example:
     text: str
     urgent: bool
     group: str  # the family of an urgent example, the kind of a not-urgent one
+
+
+def examples_digest() -> str:
+    """A digest of the example files, which change what the classifier learns."""
+    digest = hashlib.sha256()
+    for path in sorted(TRIAGE_DIR.glob("examples_*.yml")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def triage_examples() -> list[Example]:

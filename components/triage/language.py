@@ -36,7 +36,8 @@ def detect_language(text: str) -> Language:
     foreign = [token for token in tokens if english[token] < VERY_COMMON]
     if not foreign:
         return Language.ENGLISH
-    spanish = [t for t in foreign if _belongs_to("es", t, english[t])]
+    # One letter is no evidence: "y" is Spanish "and" but also texting for "why".
+    spanish = [t for t in foreign if len(t) > 1 and _belongs_to("es", t, english[t])]
     other = max(
         sum(_belongs_to(language, t, english[t]) for t in foreign) for language in OTHER_LATIN
     )

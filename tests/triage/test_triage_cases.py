@@ -58,3 +58,15 @@ def test_a_symptom_asked_about_as_a_side_effect_is_a_question(triage: Triage, me
     decision = triage(message)
     assert not decision.urgent
     assert decision.symptom_question
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "imaging b4 every sesion? y",
+        "y do they scan me every time",
+        "ok so y igrt and not normal radiation",
+    ],
+)
+def test_english_texting_with_a_one_letter_y_stays_english(triage: Triage, message: str) -> None:
+    assert triage(message).language is Language.ENGLISH
