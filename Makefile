@@ -3,6 +3,10 @@
 # make shell - chat in the terminal
 # make purge - delete conversations idle for over RETENTION_DAYS (default 30) days
 # make run serves a demo clinic page with the chat widget at http://localhost:8000/
+# make run-cluster - the production shape on this machine: nginx on :8080, two Rasa
+#                    replicas, two action servers, PostgreSQL, Redis (README "Production")
+# make fault-test  - 16 patients for 60 s through nginx while replicas, an action
+#                    server, Redis and PostgreSQL fail; counts replies and events
 
 PYENV_PYTHON := $(shell pyenv root 2>/dev/null)/versions/3.10.13/bin/python3.10
 PYTHON310 ?= $(if $(wildcard $(PYENV_PYTHON)),$(PYENV_PYTHON),python3.10)
@@ -26,7 +30,12 @@ export TF_DETERMINISTIC_OPS := 1
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install train run shell purge test test-fast lint validate lock clean browser-deps bench nlu-report
+# The cluster's load balancer (make run-cluster) is Debian's nginx, run as our
+# own process with our own configuration, never as the system service.
+NGINX := /usr/sbin/nginx
+
+.PHONY: install train run shell purge test test-fast lint validate lock clean browser-deps bench nlu-report \
+	run-cluster fault-test bench-cluster
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
@@ -71,6 +80,17 @@ $(CHROMIUM):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
+$(NGINX):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx
+
+run-cluster: train $(NGINX)
+	scripts/run_cluster.sh
+
+# Bounded (about 2 minutes); a private Redis and database, ports 53xx (scripts/fault_test.py).
+fault-test: train $(NGINX)
+	$(PY) scripts/fault_test.py
+
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
@@ -85,8 +105,12 @@ test-fast: install
 	$(PY) -m pytest tests -m "not servers" -q -p no:randomly
 
 # Speed and memory targets, measured (never timed inside unit tests).
-bench: install
+# bench-cluster starts the cluster on private ports (scripts/bench_cluster.py).
+bench: install bench-cluster
 	$(PY) scripts/bench_nlu.py
+
+bench-cluster: train $(NGINX)
+	$(PY) scripts/bench_cluster.py
 
 # Rasa's cross-validation of the NLU (3 folds): per-intent F1, the confusion
 # matrix and the confidence histogram under reports/nlu, and a one-line summary.
