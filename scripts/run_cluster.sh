@@ -3,7 +3,7 @@
 # nginx (load balancer and static server, http://localhost:8080), two Rasa
 # replicas, two action servers, the PostgreSQL tracker store (its own database,
 # created if missing), the Redis lock store and reply cache, under supervisord
-# (deploy/supervisord-cluster.conf). Every setting comes from an environment
+# (deploy/cluster-processes.conf). Every setting comes from an environment
 # variable; the defaults are below and in the README ("Production").
 # Ctrl-C (SIGINT to the process group) stops everything.
 set -euo pipefail
@@ -94,7 +94,7 @@ export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UB
 .venv/bin/python scripts/cluster_config.py "$RUN_DIR"
 /usr/sbin/nginx -t -q -p "$RUN_DIR/nginx" -c "$RUN_DIR/nginx/nginx.conf"
 
-.venv/bin/supervisord --configuration deploy/supervisord-cluster.conf &
+.venv/bin/python scripts/cluster_processes.py --configuration deploy/cluster-processes.conf &
 supervisor=$!
 
 url="http://$CLUSTER_HOST:$CLUSTER_PORT"
