@@ -1,4 +1,4 @@
-"""Runs supervisord (PyPI `supervisor`) for the cluster: `python scripts/cluster_processes.py -c CONF`.
+"""supervisord (PyPI `supervisor`) for the cluster: `python scripts/cluster_processes.py -c CONF`.
 
 The same supervisord as `.venv/bin/supervisord`, started under a name of its
 own: on a machine shared with other developers, a broad
