@@ -253,7 +253,15 @@ def probe_unavailable(faults: FaultLog) -> None:
     faults.note("probe during the database outage answered")
 
 
-def run_faults(redis: PrivateRedis, database: PrivateDatabase, faults: FaultLog) -> None:
+def replica_back(process: subprocess.Popen, port: int) -> bool:
+    if process.poll() is not None:
+        raise RuntimeError("the cluster stopped")
+    return ready(port)
+
+
+def run_faults(
+    process: subprocess.Popen, redis: PrivateRedis, database: PrivateDatabase, faults: FaultLog
+) -> None:
     started = time.monotonic()
 
     def at(second: float) -> None:
@@ -282,11 +290,13 @@ def run_faults(redis: PrivateRedis, database: PrivateDatabase, faults: FaultLog)
     if listener_pid(ACTION_PORTS[0]):
         faults.action_server_back_after = time.monotonic() - action_killed_at
     try:
-        wait_until(lambda: ready(RASA_PORTS[0]), RECOVERY_TIMEOUT_SECONDS, "killed replica")
+        wait_until(
+            lambda: replica_back(process, RASA_PORTS[0]), RECOVERY_TIMEOUT_SECONDS, "replica"
+        )
         faults.replica_back_after = time.monotonic() - killed_at
         faults.note(f"killed replica ready again {faults.replica_back_after:.0f} s after the kill")
-    except TimeoutError:
-        faults.note("killed replica not ready again")
+    except (TimeoutError, RuntimeError) as error:
+        faults.note(f"killed replica not ready again: {error}")
 
 
 # --- checks -------------------------------------------------------------------------
@@ -312,11 +322,13 @@ def check(outcomes: list[dict[str, Any]], database: PrivateDatabase, key: str) -
         check_conversation(sender, sent, stored[sender], key, problems)
     answered = [o for o in outcomes if o["answers"]]
     attempts = [a for o in outcomes for a in o["attempts"]]
+    last_status = Counter(str(o["attempts"][-1]["status"]) for o in outcomes if not o["answers"])
     return {
         "patients": len(by_sender),
         "messages": len(outcomes),
         "answered": len(answered),
         "unanswered_within_30s": len(outcomes) - len(answered),
+        "unanswered_by_last_http_status": dict(last_status),
         "requests": len(attempts),
         "requests_not_answered": sum(not a["answer"] for a in attempts),
         "sent_twice_at_once": sum(o["double"] for o in outcomes),
@@ -421,7 +433,7 @@ def main() -> int:
                 lambda: replicas_ready(process), START_TIMEOUT_SECONDS, "both replicas ready"
             )
             log(f"cluster ready after {took:.0f} s; {USERS} patients for {RUN_SECONDS} s")
-            injector = threading.Thread(target=run_faults, args=(redis, database, faults))
+            injector = threading.Thread(target=run_faults, args=(process, redis, database, faults))
             injector.start()
             outcomes, locust_output = run_load(workdir)
             injector.join(timeout=RECOVERY_TIMEOUT_SECONDS + 30)
@@ -440,6 +452,9 @@ def summarise(report: dict[str, Any], faults: FaultLog, locust_output: str, work
     report["unavailable_reply_during_db_outage"] = unavailable
     report["killed_replica_ready_again_after_s"] = faults.replica_back_after
     print(json.dumps(report, indent=2))
+    (PROJECT / "reports").mkdir(exist_ok=True)
+    saved = {**report, "faults": faults.events, "locust": locust_output}
+    (PROJECT / "reports" / "fault_test.json").write_text(json.dumps(saved, indent=2))
     failures = list(report["problems"])
     if report["answered"] == 0:
         failures.append("no message answered")
