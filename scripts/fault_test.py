@@ -5,7 +5,9 @@ replicas, two action servers) with a private Redis (redis-server on port 5379,
 append-only file so a restart keeps its keys, as a production Redis would) and
 a private PostgreSQL database on the machine's server, then runs 16 simulated
 patients for 60 s with locust (scripts/locustfile_cluster.py), all to
-127.0.0.1:8080. During the run:
+127.0.0.1:8080: three quarters through the REST channel, a quarter as
+Telegram users (signed webhooks, answered through a stand-in Telegram API on
+port 5360). During the run:
 
   t+5 s   kill -9 one Rasa replica (supervisord starts it again)
   t+15 s  kill -9 one action server (supervisord starts it again)
@@ -19,7 +21,10 @@ every answered message ran exactly one turn (one user event with its message
 id: none lost, none twice); no message ran twice; each conversation's user
 events are in the order the patient sent them, with ids and timestamps
 increasing; the replies a patient got are the bot events stored for that turn;
-a message sent twice (at once or on retry) got the same replies. Exit status 1
+a message sent twice (at once or on retry) got the same replies. For Telegram:
+no update ran twice (each conversation's user events are the accepted updates'
+texts, in order); updates lost (acknowledged, then the replica died before the
+turn ran: the channel answers after acknowledging) are counted. Exit status 1
 when a check fails. Bounded: about 2-3 minutes (the replicas load for about a
 minute on a busy 2-core machine).
 """
@@ -41,8 +46,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import psutil
 import psycopg2
@@ -51,7 +58,9 @@ import requests
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
+from channels.messaging import conversation_id  # noqa: E402
 from channels.rest import pseudonym  # noqa: E402
+from scripts.cluster_load_questions import CONVERSATION  # noqa: E402
 from stores.reply_cache import message_key  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -60,6 +69,9 @@ RASA_PORTS = (5331, 5332)
 ACTION_PORTS = (5341, 5342)
 ACTIONS_LB_PORT = 5350
 REDIS_PORT = 5379
+TELEGRAM_API_PORT = 5360
+TELEGRAM_TOKEN = "123456789:fault-test-token"
+TELEGRAM_SECRET = secrets.token_urlsafe(24)
 USERS = 16
 RUN_SECONDS = 60
 START_TIMEOUT_SECONDS = 240
@@ -216,6 +228,49 @@ def cluster(env: dict[str, str], log_file: Path) -> Iterator[subprocess.Popen]:
                 process.wait()
 
 
+class TelegramStandIn:
+    """The Bot API as the channel calls it (sendMessage and the like), counting
+    the messages sent to each chat; GET /_sent?chat_id= tells the count."""
+
+    def __init__(self) -> None:
+        self.sent: Counter[int] = Counter()
+        lock = threading.Lock()
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_: Any) -> None:
+                pass
+
+            def reply(self, body: dict[str, Any]) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                chat = parse_qs(urlsplit(self.path).query).get("chat_id", ["0"])[0]
+                with lock:
+                    self.reply({"count": stand_in.sent[int(chat)]})
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                payload = json.loads(self.rfile.read(length) or b"{}")
+                if self.path.endswith("/sendMessage"):
+                    with lock:
+                        stand_in.sent[int(payload.get("chat_id", 0))] += 1
+                self.reply({"ok": True, "result": {"message_id": 1}})
+
+        self.server = ThreadingHTTPServer((HOST, TELEGRAM_API_PORT), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 # --- faults -------------------------------------------------------------------------
 
 
@@ -306,7 +361,11 @@ def texts(replies: list[dict[str, Any]]) -> list[str]:
     return [str(reply.get("text")) for reply in replies if reply.get("text")]
 
 
-def check(outcomes: list[dict[str, Any]], database: PrivateDatabase, key: str) -> dict[str, Any]:
+def check(
+    all_outcomes: list[dict[str, Any]], database: PrivateDatabase, key: str
+) -> dict[str, Any]:
+    outcomes = [o for o in all_outcomes if o.get("channel") != "telegram"]
+    telegram = [o for o in all_outcomes if o.get("channel") == "telegram"]
     by_sender: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for outcome in outcomes:
         by_sender[outcome["sender"]].append(outcome)
@@ -333,8 +392,47 @@ def check(outcomes: list[dict[str, Any]], database: PrivateDatabase, key: str) -
         "requests_not_answered": sum(not a["answer"] for a in attempts),
         "sent_twice_at_once": sum(o["double"] for o in outcomes),
         "events_checked": len(events),
+        "telegram": check_telegram(telegram, database, problems),
         "problems": dict(problems),
     }
+
+
+def check_telegram(
+    outcomes: list[dict[str, Any]], database: PrivateDatabase, problems: Counter[str]
+) -> dict[str, Any]:
+    """Each chat's stored user messages against its accepted updates."""
+    by_chat: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for outcome in outcomes:
+        by_chat[outcome["chat_id"]].append(outcome)
+    conversation_of = {
+        conversation_id(TELEGRAM_TOKEN, "telegram", str(chat)): chat for chat in by_chat
+    }
+    stored: dict[int, list[str]] = defaultdict(list)
+    for _, conversation, type_name, _, data in database.events(list(conversation_of)):
+        if type_name == "user":
+            stored[conversation_of[conversation]].append(data.get("text"))
+    lost = 0
+    for chat, sent in by_chat.items():
+        sent.sort(key=lambda o: o["turn"])
+        expected = [CONVERSATION[o["question"]] for o in sent if o["accepted"]]
+        got = stored[chat]
+        if len(got) > len(expected) or not is_subsequence(got, expected):
+            problems["telegram update answered twice or out of order"] += 1
+        lost += len(expected) - len(got)
+    return {
+        "patients": len(by_chat),
+        "updates": len(outcomes),
+        "accepted": sum(o["accepted"] for o in outcomes),
+        "answered": sum(o["answered"] for o in outcomes),
+        "delivered_again": sum(o["deliveries"] - 1 for o in outcomes),
+        "accepted_but_not_stored": lost,
+    }
+
+
+def is_subsequence(items: list[Any], within: list[Any]) -> bool:
+    """items appear in within, in order (some of within may be missing)."""
+    rest = iter(within)
+    return all(any(item == candidate for candidate in rest) for item in items)
 
 
 def check_conversation(
@@ -390,6 +488,9 @@ def cluster_env(database: PrivateDatabase, key: str) -> dict[str, str]:
         "POSTGRES_DB": database.name,
         "SENDER_ID_KEY": key,
         "READINESS_INTERVAL_SECONDS": "1",
+        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "TELEGRAM_API_URL": f"http://{HOST}:{TELEGRAM_API_PORT}",
     }
 
 
@@ -402,7 +503,12 @@ def run_load(workdir: Path) -> tuple[list[dict[str, Any]], str]:
         "--host", f"http://{HOST}:{CLUSTER_PORT}", "--stop-timeout", str(STOP_TIMEOUT_SECONDS),
         "--only-summary", "--loglevel", "WARNING",
     ]  # fmt: skip
-    env = {**os.environ, "FAULT_RESULTS": str(results)}
+    env = {
+        **os.environ,
+        "FAULT_RESULTS": str(results),
+        "FAULT_TELEGRAM_SECRET": TELEGRAM_SECRET,
+        "FAULT_TELEGRAM_API": f"http://{HOST}:{TELEGRAM_API_PORT}",
+    }
     done = subprocess.run(
         command,
         env=env,
@@ -416,8 +522,15 @@ def run_load(workdir: Path) -> tuple[list[dict[str, Any]], str]:
 
 
 def main() -> int:
-    busy = [p for p in (CLUSTER_PORT, *RASA_PORTS, *ACTION_PORTS, ACTIONS_LB_PORT, REDIS_PORT)
-            if not port_free(p)]  # fmt: skip
+    ports = (
+        CLUSTER_PORT,
+        *RASA_PORTS,
+        *ACTION_PORTS,
+        ACTIONS_LB_PORT,
+        REDIS_PORT,
+        TELEGRAM_API_PORT,
+    )
+    busy = [p for p in ports if not port_free(p)]
     if busy:
         log(f"ports in use: {busy} (is `make run-cluster` running?)")
         return 2
@@ -427,6 +540,7 @@ def main() -> int:
     key = secrets.token_hex(32)
     redis, database, faults = PrivateRedis(workdir), PrivateDatabase(), FaultLog()
     redis.start()
+    telegram = TelegramStandIn()
     try:
         with cluster(cluster_env(database, key), workdir / "cluster.log") as process:
             took = wait_until(
@@ -440,6 +554,7 @@ def main() -> int:
             database.allow_connections()
             report = check(outcomes, database, key)
     finally:
+        telegram.close()
         redis.kill()
         database.drop()
     return summarise(report, faults, locust_output, workdir)

@@ -7,6 +7,13 @@ error or the channel's failure notice is sent again with the same id, for at
 most RETRY_BUDGET_SECONDS. Every fourth message is sent twice at once, as a
 reload during a request would, and both answers are kept.
 
+A quarter of the patients write through Telegram instead: each message is an
+update signed with the webhook's secret token (X-Telegram-Bot-Api-Secret-Token)
+posted to /webhooks/telegram/webhook; like Telegram, an update that does not
+get HTTP 200 is delivered again (same update_id). The bot answers through the
+stand-in Telegram API of scripts/fault_test.py, which counts what each chat got
+(FAULT_TELEGRAM_SECRET, FAULT_TELEGRAM_API).
+
 Every outcome is written (as JSON lines, no message text: the question's
 index) to the file named by FAULT_RESULTS when the run stops; the orchestrator
 checks them against the events stored in PostgreSQL.
@@ -18,26 +25,17 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import time
 import uuid
 from typing import Any
 
 import gevent
+import requests
+from cluster_load_questions import CONVERSATION
 from locust import HttpUser, constant_pacing, events, task
 
 WEBHOOK = "/webhooks/rest/webhook"
-CONVERSATION = (
-    "what is igrt",
-    "how does the imaging work",
-    "what are the side effects for the chest",
-    "is that permanent?",
-    "who is the radiation oncologist",
-    "how should I prepare",
-    "what happens in each session",
-    "what are the benefits",
-    "can it cause a second cancer",
-    "thank you",
-)
 # Failure notices of the channel and of nginx (domain.yml utter_channel_*): a
 # patient reading one presses Retry.
 NOT_AN_ANSWER = ("temporarily unavailable", "couldn't answer", "could not answer", "went wrong")
@@ -57,6 +55,7 @@ def is_answer(replies: Any) -> bool:
 
 
 class Patient(HttpUser):
+    weight = 3
     # One message about every 1.5 s per patient (reading time), at most.
     wait_time = constant_pacing(1.5)
 
@@ -119,6 +118,82 @@ class Patient(HttpUser):
                 "double": double,
                 "attempts": attempts,
                 "answers": answers,
+            }
+        )
+
+
+TELEGRAM_WEBHOOK = "/webhooks/telegram/webhook"
+REPLY_WAIT_SECONDS = 30.0
+
+
+class TelegramPatient(HttpUser):
+    """A patient on Telegram: signed updates, redelivered until accepted."""
+
+    weight = 1
+    wait_time = constant_pacing(1.5)
+
+    def on_start(self) -> None:
+        self.chat_id = random.randrange(10**9, 10**12)
+        self.update_id = random.randrange(10**6, 10**9)
+        self.turn = 0
+        self.secret = os.environ["FAULT_TELEGRAM_SECRET"]
+        self.api = os.environ["FAULT_TELEGRAM_API"]
+
+    def sent_to_chat(self) -> int:
+        reply = requests.get(f"{self.api}/_sent", params={"chat_id": self.chat_id}, timeout=5)
+        return int(reply.json()["count"])
+
+    def deliver(self, update: dict[str, Any]) -> int:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": self.secret}
+        try:
+            with self.client.post(
+                TELEGRAM_WEBHOOK, json=update, headers=headers, timeout=REQUEST_TIMEOUT_SECONDS,
+                name="telegram", catch_response=True,
+            ) as reply:  # fmt: skip
+                if reply.status_code != 200:
+                    reply.failure(f"HTTP {reply.status_code}")
+                return reply.status_code
+        except Exception:  # a dropped connection: Telegram delivers again
+            return 0
+
+    @task
+    def ask(self) -> None:
+        index = self.turn % len(CONVERSATION)
+        self.turn += 1
+        self.update_id += 1
+        update = {
+            "update_id": self.update_id,
+            "message": {
+                "message_id": self.turn,
+                "date": int(time.time()),
+                "chat": {"id": self.chat_id, "type": "private"},
+                "from": {"id": self.chat_id, "is_bot": False, "first_name": "Patient"},
+                "text": CONVERSATION[index],
+            },
+        }
+        before, started, deliveries, accepted = self.sent_to_chat(), time.time(), 0, False
+        while not accepted and time.time() - started < RETRY_BUDGET_SECONDS:
+            deliveries += 1
+            accepted = self.deliver(update) == 200
+            if not accepted:
+                time.sleep(RETRY_PAUSE_SECONDS)
+        answered = False
+        while accepted and time.time() - started < REPLY_WAIT_SECONDS:
+            if self.sent_to_chat() > before:
+                answered = True
+                break
+            time.sleep(0.2)
+        time.sleep(0.5)  # the rest of the turn's replies
+        OUTCOMES.append(
+            {
+                "channel": "telegram",
+                "chat_id": self.chat_id,
+                "update_id": self.update_id,
+                "question": index,
+                "turn": self.turn,
+                "deliveries": deliveries,
+                "accepted": accepted,
+                "answered": answered,
             }
         )
 
