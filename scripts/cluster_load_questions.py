@@ -16,3 +16,7 @@ CONVERSATION = (
     "can it cause a second cancer",
     "thank you",
 )
+
+# The failure notices of the channels and of nginx (domain.yml
+# utter_channel_failure, utter_channel_unavailable): not an answer.
+NOT_AN_ANSWER = ("temporarily unavailable", "went wrong")

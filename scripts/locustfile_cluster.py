@@ -1,10 +1,12 @@
 """Locust users for scripts/fault_test.py: simulated patients on the REST channel.
 
 Each user is a new patient (a fresh random sender id, as the widget makes) who
-asks the questions of CONVERSATION in turn, one at a time, each with a random
-message id. Like the widget's Retry button, a message that gets no answer, an
-error or the channel's failure notice is sent again with the same id, for at
-most RETRY_BUDGET_SECONDS. Every fourth message is sent twice at once, as a
+asks the questions of CONVERSATION (scripts/cluster_load_questions.py) in
+turn, one at a time, each with a random message id. Like the widget, a message
+that gets no reply or an HTTP error is sent again with the same id (its Retry
+button); a reply that is the channel's failure notice is a reply, so the
+patient asks again as a new message. At most RETRY_BUDGET_SECONDS per question.
+Every fourth message is sent twice at once, as a
 reload during a request would, and both answers are kept.
 
 A quarter of the patients write through Telegram instead: each message is an
@@ -32,13 +34,10 @@ from typing import Any
 
 import gevent
 import requests
-from cluster_load_questions import CONVERSATION
+from cluster_load_questions import CONVERSATION, NOT_AN_ANSWER
 from locust import HttpUser, constant_pacing, events, task
 
 WEBHOOK = "/webhooks/rest/webhook"
-# Failure notices of the channel and of nginx (domain.yml utter_channel_*): a
-# patient reading one presses Retry.
-NOT_AN_ANSWER = ("temporarily unavailable", "couldn't answer", "could not answer", "went wrong")
 RETRY_BUDGET_SECONDS = 30.0
 RETRY_PAUSE_SECONDS = 1.0
 REQUEST_TIMEOUT_SECONDS = 45.0
@@ -89,12 +88,25 @@ class Patient(HttpUser):
     def ask(self) -> None:
         index = self.turn % len(CONVERSATION)
         self.turn += 1
+        started = time.time()
+        chain = 0
+        # A failure notice is a reply: the patient asks again, a new message.
+        while not self.ask_once(index, chain) and time.time() - started < RETRY_BUDGET_SECONDS:
+            chain += 1
+            time.sleep(RETRY_PAUSE_SECONDS)
+
+    def ask_once(self, index: int, chain: int) -> bool:
+        """One message, sent again with its id until it gets a reply (an
+        answer or a failure notice); True when it got an answer."""
         message_id = uuid.uuid4().hex
-        double = self.turn % DOUBLE_SEND_EVERY == 0
+        double = self.turn % DOUBLE_SEND_EVERY == 0 and chain == 0
         started = time.time()
         attempts: list[dict[str, Any]] = []
         answers: list[Any] = []
-        while True:
+        replied = False
+        while not replied and time.time() - started < RETRY_BUDGET_SECONDS:
+            if attempts:
+                time.sleep(RETRY_PAUSE_SECONDS)
             if double and not attempts:
                 pair = [gevent.spawn(self.post, message_id, CONVERSATION[index]) for _ in "ab"]
                 gevent.joinall(pair)
@@ -105,21 +117,22 @@ class Patient(HttpUser):
                 attempts.append({"status": status, "answer": is_answer(replies)})
                 if is_answer(replies):
                     answers.append(replies)
-            if answers or time.time() - started > RETRY_BUDGET_SECONDS:
-                break
-            time.sleep(RETRY_PAUSE_SECONDS)
+                # The channel's own notice (HTTP 200 from a replica, not nginx's).
+                replied = replied or (status == 200 and isinstance(replies, list) and bool(replies))
         OUTCOMES.append(
             {
                 "sender": self.sender,
                 "message_id": message_id,
                 "question": index,
                 "turn": self.turn,
+                "chain": chain,
                 "sent_at": started,
                 "double": double,
                 "attempts": attempts,
                 "answers": answers,
             }
         )
+        return bool(answers)
 
 
 TELEGRAM_WEBHOOK = "/webhooks/telegram/webhook"
@@ -139,9 +152,11 @@ class TelegramPatient(HttpUser):
         self.secret = os.environ["FAULT_TELEGRAM_SECRET"]
         self.api = os.environ["FAULT_TELEGRAM_API"]
 
-    def sent_to_chat(self) -> int:
+    def sent_to_chat(self) -> tuple[int, int]:
+        """Messages and failure notices the stand-in Bot API sent to this chat."""
         reply = requests.get(f"{self.api}/_sent", params={"chat_id": self.chat_id}, timeout=5)
-        return int(reply.json()["count"])
+        counts = reply.json()
+        return int(counts["count"]), int(counts["notices"])
 
     def deliver(self, update: dict[str, Any]) -> int:
         headers = {"X-Telegram-Bot-Api-Secret-Token": self.secret}
@@ -171,19 +186,19 @@ class TelegramPatient(HttpUser):
                 "text": CONVERSATION[index],
             },
         }
-        before, started, deliveries, accepted = self.sent_to_chat(), time.time(), 0, False
+        (before, notices), started = self.sent_to_chat(), time.time()
+        deliveries, accepted = 0, False
         while not accepted and time.time() - started < RETRY_BUDGET_SECONDS:
             deliveries += 1
             accepted = self.deliver(update) == 200
             if not accepted:
                 time.sleep(RETRY_PAUSE_SECONDS)
-        answered = False
-        while accepted and time.time() - started < REPLY_WAIT_SECONDS:
-            if self.sent_to_chat() > before:
-                answered = True
-                break
+        replied = False
+        while accepted and not replied and time.time() - started < REPLY_WAIT_SECONDS:
+            replied = self.sent_to_chat()[0] > before
             time.sleep(0.2)
         time.sleep(0.5)  # the rest of the turn's replies
+        answered = replied and self.sent_to_chat()[1] == notices
         OUTCOMES.append(
             {
                 "channel": "telegram",
