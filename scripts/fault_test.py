@@ -22,10 +22,11 @@ id: none lost, none twice); no message ran twice; each conversation's user
 events are in the order the patient sent them, with ids and timestamps
 increasing; the replies a patient got are the bot events stored for that turn;
 a message sent twice (at once or on retry) got the same replies. For Telegram:
-no update ran twice (each conversation's user events are the accepted updates'
-texts, in order); updates lost (acknowledged, then the replica died before the
-turn ran: the channel answers after acknowledging) are counted. Exit status 1
-when a check fails. Bounded: about 2-3 minutes (the replicas load for about a
+no update ran twice or out of order (each chat's stored user messages are
+among its accepted updates, in order), and every update answered with more
+than the failure notice is stored. FAULT_TELEGRAM_REDELIVER=1 also delivers
+every fourth accepted update twice, as Telegram does when our 200 is late.
+Exit status 1 when a check fails. Bounded: about 2-3 minutes (the replicas load for about a
 minute on a busy 2-core machine).
 """
 
