@@ -87,7 +87,8 @@ $(NGINX):
 run-cluster: train $(NGINX)
 	scripts/run_cluster.sh
 
-# Bounded (about 2 minutes); a private Redis and database, ports 53xx (scripts/fault_test.py).
+# Bounded (2-3 minutes): nginx on :8080, a private Redis and database, ports 53xx
+# (scripts/fault_test.py). FAULT_TELEGRAM_REDELIVER=1 adds Telegram redeliveries.
 fault-test: train $(NGINX)
 	$(PY) scripts/fault_test.py
 
