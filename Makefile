@@ -26,8 +26,12 @@ export TF_DETERMINISTIC_OPS := 1
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
+# The cluster's load balancer (make run-cluster) is Debian's nginx, run as our
+# own process with our own configuration, never as the system service.
+NGINX := /usr/sbin/nginx
+
 .PHONY: help install train run shell purge test test-fast lint validate lock clean browser-deps bench nlu-report \
-	staff-user check console
+	staff-user check console run-cluster fault-test bench-cluster
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-z-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -97,6 +101,18 @@ $(CHROMIUM):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
+$(NGINX):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx
+
+run-cluster: train $(NGINX) ## the production shape here: nginx on :8080, 2 Rasa, 2 action servers, PostgreSQL, Redis
+	scripts/run_cluster.sh
+
+# Bounded (2-3 minutes): nginx on :8080, a private Redis and database, ports 53xx
+# (scripts/fault_test.py). FAULT_TELEGRAM_REDELIVER=1 adds Telegram redeliveries.
+fault-test: train $(NGINX) ## load through nginx while replicas, Redis and PostgreSQL fail (2-3 min)
+	$(PY) scripts/fault_test.py
+
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
@@ -111,9 +127,13 @@ test-fast: install ## the tests that start no server (the edit-test loop)
 	$(PY) -m pytest tests -m "not servers" -q -p no:randomly
 
 # Speed and memory targets, measured (never timed inside unit tests).
-bench: install ## speed and memory benchmarks
+# bench-cluster starts the cluster on private ports (scripts/bench_cluster.py).
+bench: install bench-cluster ## speed and memory benchmarks (one process and the cluster)
 	$(PY) scripts/bench_nlu.py
 	$(PY) scripts/bench_action_server.py
+
+bench-cluster: train $(NGINX) ## turn latency, throughput and memory through the cluster
+	$(PY) scripts/bench_cluster.py
 
 # Rasa's cross-validation of the NLU (3 folds): per-intent F1, the confusion
 # matrix and the confidence histogram under reports/nlu, and a one-line summary.

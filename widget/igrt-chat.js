@@ -359,7 +359,11 @@
       var again = pending;
       if (!again) return;
       if (again.typed) {
-        again = { text: input.value.trim() || again.text, payload: null, typed: true };
+        var text = input.value.trim() || again.text;
+        // The same question keeps its message id, so the server answers a
+        // retry of a message it already answered without a second turn.
+        var id = text === again.text ? again.id : undefined;
+        again = { text: text, payload: null, typed: true, id: id };
         input.value = "";
       }
       notice.remove();
@@ -371,13 +375,13 @@
   }
 
   // ---- talking to the assistant ---------------------------------------------------------
-  function post(message) {
+  function post(message, messageId) {
     var controller = window.AbortController ? new AbortController() : null;
     var timer = controller && setTimeout(function () { controller.abort(); }, config.timeoutMs);
     return fetch(config.server + "/webhooks/rest/webhook", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: state.sender, message: message }),
+      body: JSON.stringify({ sender: state.sender, message: message, message_id: messageId }),
       credentials: "omit",
       mode: "cors",
       cache: "no-store",
@@ -420,9 +424,11 @@
   }
 
   // message: {text: shown as the user's, payload: sent instead when set, typed,
-  // hidden, bubble: its speech bubble once shown}
+  // hidden, bubble: its speech bubble once shown, id: its message id, kept
+  // across retries}
   function send(message) {
     if (isSending()) return;
+    if (!message.id) message.id = newSessionId();
     removeNotices();
     removeQuickReplies();
     pending = message;
@@ -431,7 +437,7 @@
       message.bubble = renderMessage({ from: "user", text: message.text });
     }
     setBusy(true);
-    post(message.payload || message.text)
+    post(message.payload || message.text, message.id)
       .then(function (replies) {
         pending = null;
         if (!message.hidden) state.messages.push({ from: "user", text: message.text });
