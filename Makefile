@@ -109,7 +109,7 @@ run-cluster: train $(NGINX) ## the production shape here: nginx on :8080, 2 Rasa
 	scripts/run_cluster.sh
 
 # Bounded (2-3 minutes): nginx on :8080, a private Redis and database, ports 53xx
-# (scripts/fault_test.py). FAULT_TELEGRAM_REDELIVER=1 adds Telegram redeliveries.
+# (scripts/fault_test.py), Telegram redeliveries included.
 fault-test: train $(NGINX) ## load through nginx while replicas, Redis and PostgreSQL fail (2-3 min)
 	$(PY) scripts/fault_test.py
 

@@ -24,8 +24,9 @@ increasing; the replies a patient got are the bot events stored for that turn;
 a message sent twice (at once or on retry) got the same replies. For Telegram:
 no update ran twice or out of order (each chat's stored user messages are
 among its accepted updates, in order), and every update answered with more
-than the failure notice is stored. FAULT_TELEGRAM_REDELIVER=1 also delivers
-every fourth accepted update twice, as Telegram does when our 200 is late.
+than the failure notice is stored. Every fourth accepted update is also
+delivered twice, as Telegram does when our 200 is late
+(FAULT_TELEGRAM_REDELIVER=0 turns that off).
 Exit status 1 when a check fails. Bounded: about 2-3 minutes (the replicas load for about a
 minute on a busy 2-core machine).
 """
@@ -59,7 +60,7 @@ import requests
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from channels.messaging import conversation_id  # noqa: E402
+from channels.messaging.pseudonyms import conversation_id  # noqa: E402
 from channels.rest import pseudonym  # noqa: E402
 from scripts.cluster_load_questions import CONVERSATION, NOT_AN_ANSWER  # noqa: E402
 from stores.reply_cache import message_key  # noqa: E402

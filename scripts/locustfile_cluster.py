@@ -12,8 +12,8 @@ reload during a request would, and both answers are kept.
 A quarter of the patients write through Telegram instead: each message is an
 update signed with the webhook's secret token (X-Telegram-Bot-Api-Secret-Token)
 posted to /webhooks/telegram/webhook; like Telegram, an update that does not
-get HTTP 200 is delivered again (same update_id), and with
-FAULT_TELEGRAM_REDELIVER=1 some accepted ones too. The bot answers through the
+get HTTP 200 is delivered again (same update_id), and so are some accepted
+ones (FAULT_TELEGRAM_REDELIVER=0 turns that off). The bot answers through the
 stand-in Telegram API of scripts/fault_test.py, which counts what each chat got
 (FAULT_TELEGRAM_SECRET, FAULT_TELEGRAM_API).
 
@@ -137,10 +137,10 @@ class Patient(HttpUser):
 
 
 TELEGRAM_WEBHOOK = "/webhooks/telegram/webhook"
-# FAULT_TELEGRAM_REDELIVER=1: every fourth update is delivered twice even when
-# accepted. Off by default: the messaging channels recognise redeliveries per
-# process, so a copy that reaches the other replica is answered again.
-REDELIVER = os.environ.get("FAULT_TELEGRAM_REDELIVER") == "1"
+# Every fourth update is delivered twice even when accepted, as Telegram does
+# when our 200 is late: the copy may reach the other replica, which must see
+# it in Redis (CHANNELS_REDIS_URL) and not answer again.
+REDELIVER = os.environ.get("FAULT_TELEGRAM_REDELIVER", "1") == "1"
 REPLY_WAIT_SECONDS = 30.0
 
 
