@@ -46,6 +46,8 @@ SUBJECTS_FILE = (
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
 SCOPE_KEY = "scope"
+# The classifier's refusals, which a treatment decision overrides.
+REFUSALS = {"out_of_scope", "nlu_fallback"}
 # Intents whose messages are not questions about the page's facts.
 NOT_CHECKED = {OUT_OF_SCOPE, FALLBACK, "emergency", "other_language"}
 DECISION = "right_for_me"
@@ -73,6 +75,7 @@ class SubjectFinder:
     context: PhraseMatcher
     context_after: PhraseMatcher
     anchors: PhraseMatcher
+    decision_cues: PhraseMatcher
 
     def find(self, text: str) -> str | None:
         doc = self.nlp.make_doc(normalise(text))
@@ -89,6 +92,12 @@ class SubjectFinder:
                 continue
             return self.nlp.vocab.strings[label]
         return None
+
+    def is_treatment_decision(self, text: str) -> bool:
+        """A choice about the course of IGRT: stopping, pausing, delaying,
+        choosing it over something else, whether it is worth it."""
+        doc = self.nlp.make_doc(normalise(text))
+        return bool(self.anchors(doc)) and bool(self.decision_cues(doc))
 
 
 @cache
@@ -108,6 +117,7 @@ def subject_finder() -> SubjectFinder:
         phrases({"context": data["context"]}),
         phrases({"context_after": data["context_after"]}),
         phrases({"anchor": data["anchors"]}),
+        phrases({"decision": data["decision_cues"]}),
     )
 
 
@@ -174,9 +184,14 @@ class ScopeCheck(GraphComponent):
 
     def check(self, message: Message) -> None:
         intent = (message.get(INTENT) or {}).get("name")
+        text = message.get(TEXT) or ""
+        if intent in REFUSALS and self.decides_treatment(text):
+            # The classifier refused ("IGRT or brachytherapy for me?", "can I
+            # pause for a holiday?"), but it is the page's decision answer.
+            set_intent(message, DECISION)
+            return
         if intent in NOT_CHECKED or intent is None:
             return
-        text = message.get(TEXT) or ""
         subject = self._subjects.find(text)
         if intent == DECISION and subject in DECISION_SUBJECTS:
             subject = None  # choosing between treatments is the page's decision answer
@@ -190,6 +205,12 @@ class ScopeCheck(GraphComponent):
             set_intent(message, OUT_OF_SCOPE)
         elif similarity < self._min_similarity:
             set_intent(message, FALLBACK)
+
+    def decides_treatment(self, text: str) -> bool:
+        if not self._subjects.is_treatment_decision(text):
+            return False
+        subject = self._subjects.find(text)
+        return subject is None or subject in DECISION_SUBJECTS
 
     def similarity(self, text: str, intent: str) -> float:
         """Cosine similarity to the nearest training example of the intent."""

@@ -15,7 +15,15 @@ PREVIEW_NUMBER = "+15555550100"
 
 class PreviewOutput(TwilioOutput):
     def __init__(self) -> None:
-        super().__init__("http://127.0.0.1", "preview", "preview", PREVIEW_NUMBER, PREVIEW_NUMBER)
+        # No platform API: deliver() below collects the messages instead.
+        super().__init__(
+            None,  # type: ignore[arg-type]
+            "http://127.0.0.1",
+            "preview",
+            "preview",
+            PREVIEW_NUMBER,
+            PREVIEW_NUMBER,
+        )
         self.sent: list[str] = []
 
     async def deliver(self, text: str, extra: Any | None) -> None:

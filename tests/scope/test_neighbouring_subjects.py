@@ -41,3 +41,29 @@ def test_background_needs_igrt_or_radiation_named() -> None:
     assert subject_finder().find("surgery wasn't an option, what side effects") == (
         "other_treatments"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i feel fine now, can i quit radiation early",
+        "should i pick igrt over brachytherapy",
+        "can my mum take a 2 week break from radiation for a wedding",
+        "is igrt worth it for my dad at 91",
+        "my husband refuses radiation, how do we convince him",
+    ],
+)
+def test_a_choice_about_the_course_of_igrt_is_a_decision(text: str) -> None:
+    assert subject_finder().is_treatment_decision(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "should i quit my job",  # no IGRT or radiation named
+        "what does radiation do to the prostate",
+        "is radiation all over my body after a session",
+    ],
+)
+def test_other_questions_are_not_decisions(text: str) -> None:
+    assert not subject_finder().is_treatment_decision(text)

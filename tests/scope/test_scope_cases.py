@@ -2,7 +2,8 @@
 refusal with none of the page's facts; personal decisions get the page's answer.
 
 tests/scope/cases.yml was written blind to the training data and to
-tests/scope/tuning.yml (where the scope bar was chosen). Replies are judged by
+tests/scope/tuning.yml (where the scope bar was chosen); second_probe.yml by
+another author, from the page alone. Replies are judged by
 the evaluation rubric (../shared/eval/topics.yml) through the real assistant.
 """
 
@@ -17,12 +18,19 @@ import yaml
 from assistant_server import PROJECT, RunningAssistant
 
 EVAL = PROJECT.parent / "shared" / "eval"
-CASES = yaml.safe_load(Path(__file__).with_name("cases.yml").read_text(encoding="utf-8"))["cases"]
 TOPIC_OF = {"refuse": "out_of_scope", "decide": "right_for_me"}
 # Refusals at least 97% (issue 8's bar). Decisions and page questions are held
-# where they stand (first run on this set, before any change made against it:
-# refused 90.6%, decided 95.6%, answered 92.1%); raise these as the NLU improves.
-BARS = {"refuse": 0.97, "decide": 0.95, "answer": 0.9}
+# near where they stand; raise these as the NLU improves. First runs, before
+# any change made against a set: cases.yml refused 90.6%, decided 95.6%,
+# answered 92.1%; second_probe.yml 90.7%, 80.0%, 89.5%.
+BARS = {
+    "cases.yml": {"refuse": 0.97, "decide": 0.95, "answer": 0.9},
+    "second_probe.yml": {"refuse": 0.97, "decide": 0.8, "answer": 0.85},
+}
+
+
+def cases_of(file_name: str) -> list[dict]:
+    return yaml.safe_load(Path(__file__).with_name(file_name).read_text(encoding="utf-8"))["cases"]
 
 
 def scorer():  # the evaluation's own module, loaded from ../shared
@@ -36,12 +44,13 @@ def scorer():  # the evaluation's own module, loaded from ../shared
 
 
 @pytest.mark.parametrize("kind", ["refuse", "decide", "answer"])
+@pytest.mark.parametrize("file_name", sorted(BARS))
 def test_each_kind_of_question_gets_the_right_kind_of_reply(
-    assistant: RunningAssistant, kind: str
+    assistant: RunningAssistant, file_name: str, kind: str
 ) -> None:
     score = scorer()
     topics = yaml.safe_load((EVAL / "topics.yml").read_text())["topics"]
-    cases = [case for case in CASES if case["expect"] == kind]
+    cases = [case for case in cases_of(file_name) if case["expect"] == kind]
     failures = []
     for case in cases:
         # The first message of a conversation also gets the disclaimer; a
@@ -53,4 +62,4 @@ def test_each_kind_of_question_gets_the_right_kind_of_reply(
         if why:
             failures.append(f"{case['say']!r}: {why} <- {text[:160]!r}")
     passed = 1 - len(failures) / len(cases)
-    assert passed >= BARS[kind], f"{passed:.1%} of {len(cases)}:\n" + "\n".join(failures)
+    assert passed >= BARS[file_name][kind], f"{passed:.1%} of {len(cases)}:\n" + "\n".join(failures)
