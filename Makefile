@@ -119,7 +119,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 browser-deps: install $(CHROMIUM) node_modules/.package-lock.json ## install Debian's chromium and axe-core for the browser tests
 
-test: lint validate train browser-deps ## lint, validate and every test (what CI runs)
+test: lint validate train browser-deps $(NGINX) ## lint, validate and every test (what CI runs)
 	$(PY) -m pytest tests
 
 # The tests that start no server: for the edit-test loop (make test runs all).
