@@ -89,7 +89,11 @@ def test_a_bad_sender_id_is_refused_with_a_reason(rest: Rest, sender_json: str) 
     rest.still_answers()
 
 
-@pytest.mark.parametrize("sender", [str(uuid.uuid4()), "eval-1a2b3c4d-d001", uuid.uuid4().hex])
+@pytest.mark.parametrize(
+    "sender",
+    [str(uuid.uuid4()), "eval-1a2b3c4d-d001", uuid.uuid4().hex],
+    ids=["widget uuid", "scorer id", "uuid hex"],
+)
 def test_the_widgets_and_the_scorers_ids_are_accepted(rest: Rest, sender: str) -> None:
     reply = rest.say(sender, QUESTION)
     assert reply.status_code == 200
