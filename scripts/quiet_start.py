@@ -19,6 +19,17 @@ import warnings
 import sanic  # noqa: F401  (its filter is installed on import: see above)
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
+_show_warning = warnings.showwarning
+
+
+def _show_unless_deprecated(message, category, *args, **kwargs):  # type: ignore[no-untyped-def]
+    # Libraries imported later add their own filters in front of ours; this
+    # drops a deprecation notice that still gets through them.
+    if not issubclass(category, DeprecationWarning):
+        _show_warning(message, category, *args, **kwargs)
+
+
+warnings.showwarning = _show_unless_deprecated
 
 if __name__ == "__main__":
     if len(sys.argv) < 2:
