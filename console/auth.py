@@ -11,10 +11,12 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from console.db import sessions, sign_in_failures, users
@@ -24,6 +26,7 @@ MAX_FAILURES = 5
 FAILURE_WINDOW_SECONDS = 15 * 60
 LOCK_SECONDS = 15 * 60
 SESSION_IDLE_SECONDS = 8 * 3600  # a working day at the front desk
+SESSION_MAX_SECONDS = 12 * 3600  # however active, sign in again the next day
 MIN_PASSWORD_CHARS = 12
 NAME_CHARS = 64
 
@@ -70,48 +73,74 @@ def create_user(engine: Engine, name: str, password: str, role: str) -> None:
         found = db.execute(sa.select(users.c.id).where(users.c.name == name)).first()
         if found:
             db.execute(users.update().where(users.c.id == found.id).values(**values))
+            # A new password ends every session of the old one.
+            db.execute(sessions.delete().where(sessions.c.user_id == found.id))
         else:
             db.execute(users.insert().values(name=name, created_at=time.time(), **values))
         db.execute(sign_in_failures.delete().where(sign_in_failures.c.name == name))
 
 
-def _locked_until(engine: Engine, name: str, now: float) -> float:
-    with engine.connect() as db:
-        row = db.execute(
-            sa.select(sign_in_failures.c.locked_until).where(sign_in_failures.c.name == name)
-        ).first()
-    return row.locked_until if row and row.locked_until > now else 0.0
+def _insert_ignoring_duplicates(engine: Engine) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING for the database in use."""
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(sign_in_failures).on_conflict_do_nothing()
 
 
-def _record_failure(engine: Engine, name: str, now: float) -> None:
+def _reserve_attempt(engine: Engine, name: str, now: float) -> bool:
+    """Count this sign-in attempt before the password is checked, in one
+    transaction with an atomic `count + 1`, so that guesses sent in parallel
+    are all counted. False when the name is locked out."""
+    attempts = sign_in_failures.c
     with engine.begin() as db:
-        row = db.execute(sa.select(sign_in_failures).where(sign_in_failures.c.name == name)).first()
-        if row is None:
-            db.execute(
-                sign_in_failures.insert().values(name=name, count=1, first_at=now, locked_until=0)
-            )
-            return
-        if now - row.first_at > FAILURE_WINDOW_SECONDS:
-            count, first_at = 1, now
-        else:
-            count, first_at = row.count + 1, row.first_at
-        locked_until = now + LOCK_SECONDS if count >= MAX_FAILURES else row.locked_until
-        # Counted in SQL (count + 1) so that two processes failing at once both count.
         db.execute(
-            sign_in_failures.update()
-            .where(sign_in_failures.c.name == name)
-            .values(
-                count=sign_in_failures.c.count + 1 if count > 1 else 1,
-                first_at=first_at,
-                locked_until=locked_until,
+            _insert_ignoring_duplicates(engine).values(
+                name=name, count=0, first_at=now, locked_until=0
             )
         )
+        # A window that has passed (and no lock running) starts again.
+        db.execute(
+            sign_in_failures.update()
+            .where(attempts.name == name)
+            .where(attempts.first_at < now - FAILURE_WINDOW_SECONDS)
+            .where(attempts.locked_until <= now)
+            .values(count=0, first_at=now)
+        )
+        counted = db.execute(
+            sign_in_failures.update()
+            .where(attempts.name == name)
+            .where(attempts.locked_until <= now)
+            .values(count=attempts.count + 1)
+        )
+        if counted.rowcount == 0:
+            return False  # locked
+        count = db.execute(sa.select(attempts.count).where(attempts.name == name)).scalar_one()
+        if count > MAX_FAILURES:
+            db.execute(
+                sign_in_failures.update()
+                .where(attempts.name == name)
+                .values(locked_until=now + LOCK_SECONDS)
+            )
+            return False
+    return True
+
+
+def _after_failure(engine: Engine, name: str, now: float) -> bool:
+    """Lock the name once its attempts reach the limit; True when locked."""
+    attempts = sign_in_failures.c
+    with engine.begin() as db:
+        locked = db.execute(
+            sign_in_failures.update()
+            .where(attempts.name == name)
+            .where(attempts.count >= MAX_FAILURES)
+            .values(locked_until=now + LOCK_SECONDS)
+        )
+    return locked.rowcount > 0
 
 
 def authenticate(engine: Engine, name: str, password: str) -> StaffUser | None:
     """The user if name and password match; None if not. Raises SignInLocked."""
     name, now = normalise_name(name), time.time()
-    if _locked_until(engine, name, now):
+    if not _reserve_attempt(engine, name, now):
         raise SignInLocked
     with engine.connect() as db:
         row = db.execute(sa.select(users).where(users.c.name == name)).first()
@@ -121,8 +150,7 @@ def authenticate(engine: Engine, name: str, password: str) -> StaffUser | None:
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:
-        _record_failure(engine, name, now)
-        if _locked_until(engine, name, now):
+        if _after_failure(engine, name, now):
             raise SignInLocked
         return None
     with engine.begin() as db:
@@ -164,7 +192,12 @@ def find_session(engine: Engine, token: str | None) -> Session | None:
     now, key = time.time(), _token_hash(token)
     query = (
         sa.select(
-            sessions.c.csrf_token, sessions.c.last_seen, users.c.id, users.c.name, users.c.role
+            sessions.c.csrf_token,
+            sessions.c.created_at,
+            sessions.c.last_seen,
+            users.c.id,
+            users.c.name,
+            users.c.role,
         )
         .join(users, users.c.id == sessions.c.user_id)
         .where(sessions.c.token_hash == key)
@@ -173,7 +206,7 @@ def find_session(engine: Engine, token: str | None) -> Session | None:
         row = db.execute(query).first()
         if row is None:
             return None
-        if now - row.last_seen > SESSION_IDLE_SECONDS:
+        if now - row.last_seen > SESSION_IDLE_SECONDS or now - row.created_at > SESSION_MAX_SECONDS:
             db.execute(sessions.delete().where(sessions.c.token_hash == key))
             return None
         db.execute(sessions.update().where(sessions.c.token_hash == key).values(last_seen=now))

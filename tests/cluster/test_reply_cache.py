@@ -40,11 +40,14 @@ def cache(request: pytest.FixtureRequest, prefix: str) -> ReplyCache:
     return ReplyCache(RedisBackend(REDIS_URL, prefix), ttl=60)
 
 
-def test_key_is_keyed_and_hides_its_parts() -> None:
+def test_key_is_keyed_and_one_patients_message_id_never_finds_anothers() -> None:
     key = message_key("k1", "sender-abcdefgh", "message-1")
     assert key != message_key("k2", "sender-abcdefgh", "message-1")
     assert key != message_key("k1", "sender-abcdefgh", "message-2")
-    assert "sender" not in key and "message" not in key
+    # Two patients whose widgets happen to send the same message id.
+    assert key != message_key("k1", "sender-zyxwvuts", "message-1")
+    # Nor can a sender and id be shifted into one another.
+    assert message_key("k1", "ab", "c") != message_key("k1", "a", "bc")
 
 
 def test_second_attempt_gets_the_first_replies(cache: ReplyCache) -> None:

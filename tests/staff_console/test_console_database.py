@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,32 @@ def test_checks_and_inbox_are_shared(database_url: str) -> None:
     [item] = inbox.pending(second)
     inbox.mark_reviewed(second, item.id)
     assert inbox.pending(first) == []
+
+
+def test_guesses_sent_in_parallel_are_all_counted(database_url: str) -> None:
+    engine = connect(database_url)
+    auth.create_user(engine, "desk", PASSWORD, "staff")
+
+    def guess(_: int) -> str:
+        try:
+            return "refused" if auth.authenticate(engine, "desk", "wrong") is None else "in"
+        except auth.SignInLocked:
+            return "locked"
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(guess, range(12)))
+    # Only as many passwords are checked as the limit allows; the rest are locked.
+    assert outcomes.count("refused") <= auth.MAX_FAILURES - 1
+    assert outcomes.count("locked") >= 12 - auth.MAX_FAILURES
+    with pytest.raises(auth.SignInLocked):
+        auth.authenticate(engine, "desk", PASSWORD)
+
+
+def test_a_new_password_ends_the_sessions_of_the_old_one(database_url: str) -> None:
+    engine = connect(database_url)
+    auth.create_user(engine, "desk", PASSWORD, "staff")
+    user = auth.authenticate(engine, "desk", PASSWORD)
+    assert user is not None
+    token = auth.start_session(engine, user)
+    auth.create_user(engine, "desk", "another long password", "staff")
+    assert auth.find_session(engine, token) is None
