@@ -50,12 +50,21 @@ def unready_to_mark(readiness: dict[int, bool]) -> set[int]:
     return set() if len(unready) == len(readiness) else unready
 
 
-def reload_nginx(run_dir: Path) -> None:
+def reload_nginx(run_dir: Path) -> bool:
     try:
         pid = int((run_dir / "nginx" / "nginx.pid").read_text().strip())
         os.kill(pid, signal.SIGHUP)
     except (OSError, ValueError) as error:
         logger.warning("Could not reload nginx: %s", type(error).__name__)
+        return False
+    return True
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """nginx may reload at any moment: it must never read a half-written file."""
+    partial = path.with_suffix(".partial")
+    partial.write_text(text)
+    os.replace(partial, path)
 
 
 def main(run_dir: Path) -> None:
@@ -69,9 +78,10 @@ def main(run_dir: Path) -> None:
         down = unready_to_mark(readiness)
         if down != marked:
             logger.info("replicas taken out: %s", sorted(down) or "none")
-            upstream.write_text(upstream_servers(host, replica_ports, down))
-            reload_nginx(run_dir)
-            marked = down
+            write_atomically(upstream, upstream_servers(host, replica_ports, down))
+            # Marked only once nginx took it: a failed reload is tried again.
+            if reload_nginx(run_dir):
+                marked = down
         time.sleep(INTERVAL_SECONDS)
 
 

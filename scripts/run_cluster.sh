@@ -63,7 +63,13 @@ if [[ -z ${SENDER_ID_KEY:-} ]]; then
     'import secrets; print(secrets.token_hex(32))' > var/sender_id.key
   SENDER_ID_KEY=$(< var/sender_id.key)
 fi
-redis_auth=${REDIS_PASSWORD:+:$REDIS_PASSWORD@}
+# The password goes into URLs percent-encoded (a / @ or # would break them),
+# through the environment, never on a command line.
+redis_auth=
+if [[ -n $REDIS_PASSWORD ]]; then
+  redis_auth=":$(REDIS_PASSWORD=$REDIS_PASSWORD .venv/bin/python -c \
+    'import os, urllib.parse; print(urllib.parse.quote(os.environ["REDIS_PASSWORD"], safe=""))')@"
+fi
 REPLY_CACHE_REDIS_URL=${REPLY_CACHE_REDIS_URL:-redis://$redis_auth$REDIS_HOST:$REDIS_PORT/$REDIS_DB}
 # The messaging channels' shared state (redelivered webhooks, docs/messaging.md).
 CHANNELS_REDIS_URL=${CHANNELS_REDIS_URL:-redis://$redis_auth$REDIS_HOST:$REDIS_PORT/$REDIS_DB}
