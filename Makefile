@@ -122,9 +122,10 @@ browser-deps: install $(CHROMIUM) node_modules/.package-lock.json ## install Deb
 test: lint validate train browser-deps $(NGINX) ## lint, validate and every test (what CI runs)
 	$(PY) -m pytest tests
 
-# The tests that start no server: for the edit-test loop (make test runs all).
+# The tests that start no server, on both cores (pytest-xdist): for the edit-test
+# loop (make test runs all, in one process, and prints the triage table).
 test-fast: install ## the tests that start no server (the edit-test loop)
-	$(PY) -m pytest tests -m "not servers" -q -p no:randomly
+	$(PY) -m pytest tests -m "not servers" -q -p no:randomly -n 2
 
 # Speed and memory targets, measured (never timed inside unit tests).
 # bench-cluster starts the cluster on private ports (scripts/bench_cluster.py).
