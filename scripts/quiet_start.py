@@ -1,9 +1,10 @@
 """Run a Python module as `python -m` does, without third-party deprecation warnings.
 
 PYTHONWARNINGS alone does not silence them: importing Sanic adds a "once"
-filter for DeprecationWarning in front of it. So Sanic is imported first, the
-warnings are ignored after it, and then the module runs. Our own warnings and
-every other category still show.
+filter for DeprecationWarning in front of it, and other libraries add theirs.
+So Sanic is imported first, deprecation notices are ignored after it and
+dropped when shown anyway, and then the module runs. Every other category of
+warning still shows.
 
     python scripts/quiet_start.py rasa run --port 5005 ...
     python scripts/quiet_start.py actions.server --port 5055
@@ -15,6 +16,7 @@ import os
 import runpy
 import sys
 import warnings
+from typing import Any
 
 import sanic  # noqa: F401  (its filter is installed on import: see above)
 
@@ -22,7 +24,9 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 _show_warning = warnings.showwarning
 
 
-def _show_unless_deprecated(message, category, *args, **kwargs):  # type: ignore[no-untyped-def]
+def _show_unless_deprecated(
+    message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any
+) -> None:
     # Libraries imported later add their own filters in front of ours; this
     # drops a deprecation notice that still gets through them.
     if not issubclass(category, DeprecationWarning):

@@ -29,7 +29,7 @@ WITH_SERVERS = {
     "test_retention.py",
     "test_server.py",
     "test_supervision.py",
-    # The staff console (tests/console/): its server, a browser, model loads.
+    # The staff console (tests/staff_console/): its server, a browser, model loads.
     "test_console_database.py",  # PostgreSQL too
     "test_console_server.py",
     "test_console_browser.py",

@@ -55,8 +55,9 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> FirstRun:
         wait_for_purge(running)
         events = events_per_sender(store.engine)
         running.say(sender, "my wife has cervical cancer")
-        urls = (running.url, running.action_url, running.widget_url)
-        servers = [psutil.Process(listening_pid(url)) for url in urls]
+        pids = [listening_pid(url) for url in (running.url, running.action_url, running.widget_url)]
+        assert None not in pids, "a server of make run is not listening"
+        servers = [psutil.Process(pid) for pid in pids]
         process = running.process
     # assistant_running has sent SIGINT to the process group, as Ctrl-C does.
     store.engine.dispose()
