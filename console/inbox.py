@@ -94,12 +94,21 @@ def unanswered(rows: list[Any]) -> list[tuple[str, str, float]]:
     return found
 
 
+def complete_turns(rows: list[Any]) -> list[Any]:
+    """A full batch may end inside a turn, its replies still unread: stop before
+    the batch's last patient message, which the next collection reads whole."""
+    if len(rows) < BATCH:
+        return rows
+    last_user = max((i for i, row in enumerate(rows) if row.type_name == "user"), default=0)
+    return rows[:last_user] if last_user else rows
+
+
 def collect(engine: Engine, tracker_url: str) -> int:
     """Read new patient turns into the inbox; how many were added."""
     with engine.connect() as db:
         row = db.execute(sa.select(cursors.c.position).where(cursors.c.name == CURSOR)).first()
     position = row.position if row else 0
-    rows = _events(tracker_url, position)
+    rows = complete_turns(_events(tracker_url, position))
     if not rows:
         return 0
     new_position = rows[-1].id
