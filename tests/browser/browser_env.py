@@ -19,6 +19,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 AXE_JS = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
+# Run in the page once axe-core is injected: the violations, as plain data.
+AXE_VIOLATIONS = """async () => {
+    const result = await axe.run(document, {resultTypes: ["violations"]});
+    return result.violations.map(v => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map(n => n.target.join(" >>> ")),
+    }));
+}"""
 SCREENSHOTS = PROJECT / "reports" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}

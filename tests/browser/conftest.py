@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
-from browser.browser_env import CHROMIUM, CHROMIUM_ARGS, DESKTOP, WidgetServers
+from browser.browser_env import DESKTOP, WidgetServers
 
 
 @pytest.fixture(scope="package")
@@ -34,21 +34,6 @@ def servers(widget_servers: WidgetServers) -> WidgetServers:
     """The servers, running (a test that stopped them may have failed half-way)."""
     widget_servers.ensure_running()
     return widget_servers
-
-
-@pytest.fixture(scope="package")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as running:
-        yield running
-
-
-@pytest.fixture(scope="package")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make browser-deps` installs Debian's chromium")
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from browser.browser_env import AXE_JS, DESKTOP, PHONE, SCREENSHOTS, WidgetServers
+from browser.browser_env import AXE_JS, AXE_VIOLATIONS, DESKTOP, PHONE, SCREENSHOTS, WidgetServers
 from browser.widget_helpers import (
     ask,
     ask_chest_side_effects_with_buttons,
@@ -16,14 +16,6 @@ from browser.widget_helpers import (
     open_chat,
     panel,
 )
-
-AXE_VIOLATIONS = """async () => {
-    const result = await axe.run(document, {resultTypes: ["violations"]});
-    return result.violations.map(v => ({
-        id: v.id, impact: v.impact, help: v.help,
-        nodes: v.nodes.map(n => n.target.join(" >>> ")),
-    }));
-}"""
 
 
 @pytest.fixture

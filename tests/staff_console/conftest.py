@@ -16,8 +16,6 @@ from pathlib import Path
 
 import pytest
 from assistant_server import PROJECT
-from browser.browser_env import CHROMIUM, CHROMIUM_ARGS
-from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from staff_console.console_env import (
     Background,
@@ -126,18 +124,3 @@ def admin(console: Console) -> StaffClient:
     client = StaffClient(console)
     assert client.sign_in("manager").status_code == 302
     return client
-
-
-@pytest.fixture(scope="package")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as running:
-        yield running
-
-
-@pytest.fixture(scope="package")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make browser-deps` installs Debian's chromium")
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()

@@ -8,19 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from browser.browser_env import AXE_JS, DESKTOP, PHONE, SCREENSHOTS
+from browser.browser_env import AXE_JS, AXE_VIOLATIONS, DESKTOP, PHONE, SCREENSHOTS
 from playwright.sync_api import Browser, Page, expect
 
 from console.db import checks
 from staff_console.console_env import PASSWORD, Console
-
-AXE_VIOLATIONS = """async () => {
-    const result = await axe.run(document, {resultTypes: ["violations"]});
-    return result.violations.map(v => ({
-        id: v.id, impact: v.impact, help: v.help,
-        nodes: v.nodes.map(n => n.target.join(" >>> ")),
-    }));
-}"""
 
 
 @pytest.fixture
