@@ -5,9 +5,6 @@ from collections.abc import Iterator
 import pytest
 from assistant_server import SHARED_ACTION_SERVER_TOKEN, RunningAssistant, assistant_running
 
-# Playwright and Chromium, shared by the widget's and the console's browser tests.
-pytest_plugins = ["browser.browser_fixtures"]
-
 
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:

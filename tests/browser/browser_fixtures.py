@@ -1,6 +1,6 @@
 """The Playwright and Chromium fixtures the widget's and the console's browser
-tests share (a plugin of tests/conftest.py): Debian's chromium, launched once
-per package."""
+tests share (imported by their packages' conftest.py): Debian's chromium,
+launched once per package and closed after it."""
 
 from __future__ import annotations
 

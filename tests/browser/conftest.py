@@ -18,6 +18,9 @@ from playwright.sync_api import Browser, BrowserContext, Page
 
 from browser.browser_env import DESKTOP, WidgetServers
 
+# Package-scoped, so each package's browser closes before other tests run asyncio.
+from browser.browser_fixtures import browser, playwright  # noqa: F401
+
 
 @pytest.fixture(scope="package")
 def widget_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WidgetServers]:
@@ -37,7 +40,7 @@ def servers(widget_servers: WidgetServers) -> WidgetServers:
 
 
 @pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
+def context(browser: Browser) -> Iterator[BrowserContext]:  # noqa: F811 (the fixture)
     """A fresh browser profile (its own sessionStorage), desktop-sized."""
     context = browser.new_context(viewport=DESKTOP)
     context.set_default_timeout(30_000)

@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 from assistant_server import PROJECT
 
+# Package-scoped, so each package's browser closes before other tests run asyncio.
+from browser.browser_fixtures import browser, playwright  # noqa: F401
+
 from staff_console.console_env import (
     Background,
     Console,
