@@ -20,6 +20,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from components.text_features import normalise
+from components.triage.other_languages import other_language_red_flags
 from components.triage.patterns import as_phrases, compile_pattern
 
 TRIAGE_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "triage"
@@ -28,6 +29,8 @@ FEVER_CONCEPT = ("infection", "fever_high")
 FEVER_WORD = ("infection", "fever")
 # Families whose concepts only mark a question about a symptom (concepts.yml).
 ASKED_ONLY = "side_effect_symptoms"
+# The concept of a red flag found by knowledge/triage/other_languages.yml.
+OTHER_LANGUAGE_CONCEPT = "other_language"
 NUMBER = re.compile(r"^(\d{2,3})(?:[.,](\d))?(°?[cf])?$")
 
 
@@ -44,6 +47,8 @@ class Finding:
     family: str
     concept: str
     scope: Scope
+    # Only says when ("today", "just now"), not what is happening.
+    timing: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,8 +63,11 @@ class RuleVerdict:
 
     @property
     def symptom_present(self) -> bool:
-        """A symptom reported as happening now, though not urgent by itself."""
-        return any(f.scope is Scope.PRESENT for f in self._triage_findings)
+        """A symptom reported as happening now, though not urgent by itself.
+        A time word ("tonight") counts only when no symptom was named: next to
+        symptoms that are all past or negated it says nothing about them."""
+        symptoms = [f for f in self._triage_findings if not f.timing]
+        return any(f.scope is Scope.PRESENT for f in symptoms or self._triage_findings)
 
     @property
     def only_out_of_scope(self) -> bool:
@@ -152,7 +160,11 @@ class TriageRules:
         symptoms = [(start, end) for label, start, end in matches if not self._is_timing(label)]
         context = _ScopeContext(doc, self, cues, symptoms)
         findings = {
-            Finding(*self._nlp.vocab.strings[label].split("/"), context.scope(start, end))
+            Finding(
+                *self._nlp.vocab.strings[label].split("/"),
+                context.scope(start, end),
+                timing=self._is_timing(label),
+            )
             for label, start, end in matches
         }
         fevers, normal_readings = self._temperatures(doc, cues["fever_context"])
@@ -163,9 +175,15 @@ class TriageRules:
         reassuring = bool(cues["reassurance"] or cues["idiom"]) or (
             normal_readings and not fevers and not self._reports_a_symptom(findings)
         )
-        return RuleVerdict(
-            tuple(sorted(findings, key=str)), self._urgent_families(findings), reassuring
-        )
+        # Another language: its red flags are urgent with no scope (the reply
+        # to such a message is otherwise only "I can only answer in English").
+        elsewhere = other_language_red_flags().families(text)
+        reported = findings | {
+            Finding(family, OTHER_LANGUAGE_CONCEPT, Scope.PRESENT) for family in elsewhere
+        }
+        urgent = self._urgent_families(findings)
+        urgent += tuple(family for family in elsewhere if family not in urgent)
+        return RuleVerdict(tuple(sorted(reported, key=str)), urgent, reassuring)
 
     def _is_timing(self, label: int) -> bool:
         """A concept that only says when ("just", "since yesterday"): it is not
@@ -197,7 +215,7 @@ class TriageRules:
         return any(
             finding.scope is Scope.PRESENT
             and (finding.family, finding.concept) != FEVER_WORD
-            and not self._families[finding.family]["concepts"][finding.concept].get("timing")
+            and not finding.timing
             for finding in findings
         )
 
