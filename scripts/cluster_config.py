@@ -75,6 +75,8 @@ def endpoints() -> dict[str, Any]:
         "action_endpoint": {
             "url": f"http://{env('CLUSTER_INTERNAL_HOST')}:{env('ACTIONS_LB_PORT')}/webhook",
             "headers": {"Authorization": "Bearer ${ACTION_SERVER_TOKEN}"},
+            # The actions read no domain: Rasa then leaves it out of every call.
+            "enable_selective_domain": True,
         },
         "tracker_store": tracker_store,
         "lock_store": lock_store,

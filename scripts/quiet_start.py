@@ -8,6 +8,8 @@ warning still shows.
 
     python scripts/quiet_start.py rasa run --port 5005 ...
     python scripts/quiet_start.py actions.server --port 5055
+
+For `rasa`, it also applies scripts/rasa_speedups.py first.
 """
 
 from __future__ import annotations
@@ -42,4 +44,8 @@ if __name__ == "__main__":
     sys.argv = [module, *sys.argv[2:]]
     # As `python -m` does: modules are found from the working directory.
     sys.path[0] = os.getcwd()
+    if module == "rasa":
+        from scripts import rasa_speedups
+
+        rasa_speedups.apply()
     runpy.run_module(module, run_name="__main__", alter_sys=True)

@@ -16,6 +16,14 @@ Differences:
   process (Rasa calls sys.exit there, for any ValueError inside a session).
 - PostgreSQL connections time out after 5 s unless `query` sets
   `connect_timeout`: the store's calls block the event loop.
+- A turn's work does not grow with the conversation's length. The session
+  start is read on its own first, through two indexes on the events table
+  (created at start-up if missing), and a session holds at most
+  `max_turns_per_session` patient messages (default 25; 0: no limit): after
+  that many, the next message begins a new session, slots carried over. Each
+  turn reads and featurises its session's events, so a conversation of 200
+  messages costs per turn what one of 25 does. The new session's first reply
+  repeats the disclaimer, as after an hour's pause.
 """
 
 from __future__ import annotations
@@ -36,14 +44,16 @@ from rasa.core.tracker_store import (
     ensure_schema_exists,
     validate_port,
 )
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from stores.status import TrackerStoreUnavailable, database_status, describe
 
 if TYPE_CHECKING:
     from sqlalchemy.engine.url import URL
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Query, Session
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +61,15 @@ DEFAULT_CONNECT_TIMEOUT_SECONDS = 5
 # A database server in a cluster may come up after Rasa: about 10 s of patience.
 DEFAULT_STARTUP_ATTEMPTS = 5
 DEFAULT_STARTUP_RETRY_SECONDS = 2.0
+DEFAULT_MAX_TURNS_PER_SESSION = 25
 # The write check's row is rolled back, never stored.
 PROBE_SENDER_ID = "tracker-store-write-check"
+# What a turn's queries look up: the latest session start of a conversation,
+# and its events from then on.
+TURN_INDEXES = {
+    "ix_events_sender_type_timestamp": ("sender_id", "type_name", "timestamp"),
+    "ix_events_sender_timestamp": ("sender_id", "timestamp"),
+}
 
 
 class StrictSQLTrackerStore(SQLTrackerStore):
@@ -73,8 +90,10 @@ class StrictSQLTrackerStore(SQLTrackerStore):
         query: dict[str, Any] | None = None,
         startup_attempts: int = DEFAULT_STARTUP_ATTEMPTS,
         startup_retry_seconds: float = DEFAULT_STARTUP_RETRY_SECONDS,
+        max_turns_per_session: int = DEFAULT_MAX_TURNS_PER_SESSION,
         **kwargs: Any,
     ) -> None:
+        self.max_turns_per_session = int(max_turns_per_session)
         query = with_connect_timeout(dialect, query)
         first_url = self.get_db_url(
             dialect, host, validate_port(port), db, username, password, login_db, query
@@ -99,6 +118,7 @@ class StrictSQLTrackerStore(SQLTrackerStore):
                 **kwargs,
             )
             self.check_writable()
+            self.ensure_turn_indexes()
         except TrackerStoreUnavailable as unavailable:
             logger.error("Cannot start: %s", unavailable)
             raise
@@ -116,6 +136,23 @@ class StrictSQLTrackerStore(SQLTrackerStore):
                 connection.execute(table.insert().values(**row))
             finally:
                 transaction.rollback()
+
+    def ensure_turn_indexes(self) -> None:
+        """Creates TURN_INDEXES where missing. Replicas starting together may
+        race to create one: the loser's error is fine once the index exists."""
+        table = self.SQLEvent.__table__
+        with self.reporting("create its indexes", writes=True):
+            for name, columns in TURN_INDEXES.items():
+                quoted = ", ".join(f'"{column}"' for column in columns)
+                ddl = sa.text(f'CREATE INDEX IF NOT EXISTS {name} ON "{table.name}" ({quoted})')
+                try:
+                    with self.engine.begin() as connection:
+                        connection.execute(ddl)
+                except sqlalchemy.exc.SQLAlchemyError:
+                    if name not in {
+                        ix["name"] for ix in sa.inspect(self.engine).get_indexes(table.name)
+                    }:
+                        raise
 
     @contextlib.contextmanager
     def reporting(self, operation: str, writes: bool = False) -> Iterator[None]:
@@ -154,6 +191,7 @@ class StrictSQLTrackerStore(SQLTrackerStore):
             session.close()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        close_long_session(tracker, self.max_turns_per_session)
         with self.reporting("save a conversation", writes=True):
             await super().save(tracker)
 
@@ -165,9 +203,51 @@ class StrictSQLTrackerStore(SQLTrackerStore):
         with self.reporting("read a conversation"):
             return await super().retrieve_full_tracker(conversation_id)
 
+    def _event_query(
+        self, session: Session, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> Query:
+        """Rasa's query, with the session start read first. Rasa joins it as a
+        subquery, which PostgreSQL ran once per event of the conversation: a
+        turn's read grew with the square of its length (174 ms at 1,080 events)."""
+        query = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id)
+        if not fetch_events_from_all_sessions:
+            session_start = (
+                session.query(sa.func.max(self.SQLEvent.timestamp))
+                .filter(
+                    self.SQLEvent.sender_id == sender_id,
+                    self.SQLEvent.type_name == SessionStarted.type_name,
+                )
+                .scalar()
+            )
+            if session_start is not None:
+                query = query.filter(self.SQLEvent.timestamp >= session_start)
+        return query.order_by(self.SQLEvent.id)
+
     async def keys(self) -> Iterable[str]:
         with self.reporting("list conversations"):
             return await super().keys()
+
+
+def close_long_session(tracker: DialogueStateTracker, max_turns: int) -> None:
+    """After a finished turn that brings the session to `max_turns` patient
+    messages, appends what Rasa's session start writes (SessionStarted, the
+    slots, action_listen), so that the next turn reads a new session."""
+    events = list(tracker.events)
+    finished = events and isinstance(events[-1], ActionExecuted)
+    if max_turns <= 0 or not finished or events[-1].action_name != ACTION_LISTEN_NAME:
+        return
+    since_start = 0
+    for event in reversed(events):
+        if isinstance(event, SessionStarted):
+            break
+        since_start += isinstance(event, UserUttered)
+    if since_start < max_turns:
+        return
+    carried = {name: value for name, value in tracker.current_slot_values().items() if value}
+    # Created in this order: a session is read from its start's timestamp on.
+    new_session = [SessionStarted(), *(SlotSet(name, value) for name, value in carried.items())]
+    for event in [*new_session, ActionExecuted(ACTION_LISTEN_NAME)]:
+        tracker.update(event)
 
 
 def with_connect_timeout(dialect: str, query: dict[str, Any] | None) -> dict[str, Any] | None:
