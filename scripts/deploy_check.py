@@ -77,9 +77,14 @@ def render_overlay(overlay: Path = OVERLAY) -> str:
         target = copy / overlay.relative_to(K8S)
         secrets = placeholder_secrets(overlay / "secrets.env.example")
         (target / "secrets.env").write_text(secrets)
-        done = subprocess.run(
-            [*KUSTOMIZE, str(target)], capture_output=True, text=True, timeout=120, check=False
-        )
+        try:
+            done = subprocess.run(
+                [*KUSTOMIZE, str(target)], capture_output=True, text=True, timeout=120, check=False
+            )
+        except FileNotFoundError as missing:
+            # kubectl comes with the machine image (Debian's kubernetes-client
+            # 1.20 is too old); KUSTOMIZE="kustomize build" uses a standalone one.
+            raise RuntimeError(f"{KUSTOMIZE[0]} is missing: set KUSTOMIZE") from missing
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(KUSTOMIZE)} failed:\n{done.stderr}")
     return done.stdout
@@ -139,47 +144,55 @@ def output_problems(done: subprocess.CompletedProcess[str], name: str) -> list[s
     return [f"{name}:\n{(done.stdout + done.stderr).strip()}"]
 
 
-def step(title: str, problems: list[str], started: float, notes: list[str] | None = None) -> bool:
-    state = "ok" if not problems else "FAILED"
-    print(f"{title}: {state} ({time.monotonic() - started:.1f} s)")
-    for line in [*(notes or []), *problems]:
-        print(f"  {line}")
-    return not problems
+Result = tuple[list[str], list[str]]  # (problems, notes)
+
+
+def rendered_overlay() -> Result:
+    RENDERED.parent.mkdir(parents=True, exist_ok=True)
+    RENDERED.write_text(render_overlay())
+    return [], []
+
+
+def kubernetes_schemas() -> Result:
+    validate = [tool("kubernetes-validate"), "-k", KUBERNETES_VERSION, "--strict", "--quiet"]
+    return output_problems(run([*validate, str(RENDERED)]), "schema"), []
+
+
+def checkov_scans() -> Result:
+    scan = ["-f", str(RENDERED), "-f", str(DOCKERFILE), "--framework", "kubernetes", "dockerfile"]
+    problems, reviewed = checkov(scan)
+    secrets, reviewed_secrets = checkov(
+        ["-d", "deploy", "-f", str(DOCKERFILE), "--framework", "secrets"]
+    )
+    return problems + secrets, reviewed + reviewed_secrets
+
+
+def compose_checks() -> Result:
+    files = [str(COMPOSE / "compose.yaml"), str(COMPOSE / "compose.messaging.example.yaml")]
+    schema = [tool("check-jsonschema"), "--builtin-schema", "vendor.compose-spec", *files]
+    problems = output_problems(run(schema), "compose schema")
+    lint = [tool("compose-lint"), "check", files[0], "--fail-on", "low", "--quiet"]
+    lint += ["--config", str(COMPOSE / ".compose-lint.yml"), "--strict-config", "--skip-suppressed"]
+    return problems + output_problems(run(lint), "compose-lint"), []
+
+
+STEPS = [
+    ("kustomize: overlays/example-clinic rendered", rendered_overlay),
+    (f"kubernetes-validate {KUBERNETES_VERSION} --strict", kubernetes_schemas),
+    ("checkov: manifests, Dockerfile, secrets", checkov_scans),
+    ("compose: schema and compose-lint", compose_checks),
+]
 
 
 def main() -> int:
-    started = time.monotonic()
-    RENDERED.parent.mkdir(parents=True, exist_ok=True)
-    RENDERED.write_text(render_overlay())
-    ok = step("kustomize: overlays/example-clinic rendered", [], started)
-
-    started = time.monotonic()
-    validate = [tool("kubernetes-validate"), "-k", KUBERNETES_VERSION, "--strict", "--quiet"]
-    done = run([*validate, str(RENDERED)])
-    ok &= step(
-        f"kubernetes-validate {KUBERNETES_VERSION}", output_problems(done, "schema"), started
-    )
-
-    started = time.monotonic()
-    scan = ["-f", str(RENDERED), "-f", str(DOCKERFILE), "--framework", "kubernetes", "dockerfile"]
-    problems, reviewed = checkov(scan)
-    secrets = ["-d", "deploy", "-f", str(DOCKERFILE), "--framework", "secrets"]
-    more, more_reviewed = checkov(secrets)
-    ok &= step(
-        "checkov: manifests, Dockerfile, secrets",
-        problems + more,
-        started,
-        reviewed + more_reviewed,
-    )
-
-    started = time.monotonic()
-    compose_files = [str(COMPOSE / "compose.yaml"), str(COMPOSE / "compose.messaging.example.yaml")]
-    schema = [tool("check-jsonschema"), "--builtin-schema", "vendor.compose-spec"]
-    problems = output_problems(run([*schema, *compose_files]), "compose schema")
-    lint = [tool("compose-lint"), "check", compose_files[0], "--fail-on", "low", "--quiet"]
-    lint += ["--config", str(COMPOSE / ".compose-lint.yml"), "--strict-config", "--skip-suppressed"]
-    problems += output_problems(run(lint), "compose-lint")
-    ok &= step("compose: schema and compose-lint", problems, started)
+    ok = True
+    for title, check in STEPS:
+        started = time.monotonic()
+        problems, notes = check()
+        print(f"{title}: {'FAILED' if problems else 'ok'} ({time.monotonic() - started:.1f} s)")
+        for line in [*notes, *problems]:
+            print(f"  {line}")
+        ok = ok and not problems
     return 0 if ok else 1
 
 
