@@ -133,3 +133,10 @@ def test_the_app_services_are_health_checked(services: dict[str, dict[str, Any]]
     assert probes["actions"].endswith("http://127.0.0.1:5055/health")
     assert probes["console"].endswith("http://127.0.0.1:8001/health")
     assert services["purge"]["healthcheck"] == {"disable": True}
+
+
+def test_nothing_turns_on_debug_logging(services: dict[str, dict[str, Any]]) -> None:
+    assert "DEBUG" not in " ".join(env_file("settings.env").values()).upper()
+    for name, service in services.items():
+        command = service.get("command", [])
+        assert not {"--debug", "-v", "-vv", "--verbose"} & set(command), name
