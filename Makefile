@@ -30,8 +30,16 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # own process with our own configuration, never as the system service.
 NGINX := /usr/sbin/nginx
 
+# make deploy-check's tools (checkov, kubernetes-validate, check-jsonschema,
+# compose-lint) live in a venv of their own, pinned in deploy/requirements-check.txt,
+# so they cannot move the app's pins; Python 3.11, which compose-lint needs.
+# kustomize is kubectl's (`kubectl kustomize`, kustomize v5), on the machine image.
+PYENV_PYTHON311 := $(shell pyenv root 2>/dev/null)/versions/3.11.7/bin/python3.11
+PYTHON311 ?= $(if $(wildcard $(PYENV_PYTHON311)),$(PYENV_PYTHON311),python3.11)
+DEPLOY_VENV := .venv-deploy
+
 .PHONY: help install train run shell purge test test-fast lint validate lock clean browser-deps bench nlu-report \
-	staff-user check console run-cluster fault-test bench-cluster
+	staff-user check console run-cluster fault-test bench-cluster deploy-check
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-z-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -119,7 +127,18 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 browser-deps: install $(CHROMIUM) node_modules/.package-lock.json ## install Debian's chromium and axe-core for the browser tests
 
-test: lint validate train browser-deps $(NGINX) ## lint, validate and every test (what CI runs)
+$(DEPLOY_VENV)/.installed: deploy/requirements-check.txt
+	test -x $(DEPLOY_VENV)/bin/python || $(PYTHON311) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/pip install --quiet --disable-pip-version-check -r deploy/requirements-check.txt
+	touch $@
+
+# Without a cluster or Docker (scripts/deploy_check.py): the example overlay
+# rendered by kustomize, its objects against the Kubernetes schemas, checkov on
+# them and the Dockerfile, the compose file against its schema and compose-lint.
+deploy-check: $(DEPLOY_VENV)/.installed ## check deploy/ (k8s schemas, checkov, compose) without a cluster
+	$(DEPLOY_VENV)/bin/python scripts/deploy_check.py
+
+test: lint validate deploy-check train browser-deps $(NGINX) ## lint, validate, deploy-check and every test (what CI runs)
 	$(PY) -m pytest tests
 
 # The tests that start no server, on both cores (pytest-xdist): for the edit-test

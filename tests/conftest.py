@@ -27,6 +27,7 @@ WITH_SERVERS = {
     "test_webhooks.py",  # waits out deliberately slow turns
     "test_lifecycle.py",
     "test_retention.py",
+    "test_purge_job.py",  # PostgreSQL, as test_retention.py
     "test_server.py",
     "test_supervision.py",
     # The staff console (tests/staff_console/): its server, a browser, model loads.

@@ -1,11 +1,16 @@
 """Conversations of chosen ages, stored through Rasa's own SQL tracker store,
-for the retention purge to find (tests/test_retention.py, tests/test_lifecycle.py)."""
+for the retention purge to find (tests/test_retention.py, tests/test_lifecycle.py,
+tests/cluster/test_purge_job.py), and a throwaway PostgreSQL database for them."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -13,6 +18,10 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 DAY = 86_400
+# A local server with trust auth (see the machine's notes); override for others.
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 # Days ago of each conversation's events, and whether a 30-day purge keeps it.
 CONVERSATIONS = {
     "idle-40-days": ([41, 40], False),
@@ -51,3 +60,29 @@ def fill(store: SQLTrackerStore) -> dict[str, tuple[int, bool]]:
         sender = f"{label}-{uuid.uuid4().hex}"
         senders[sender] = (save_conversation(store, sender, days_ago), kept)
     return senders
+
+
+@contextmanager
+def throwaway_postgres_database() -> Iterator[dict[str, Any]]:
+    """A new database on the local PostgreSQL server, dropped afterwards: its
+    tracker store settings (Rasa's names, the host as `url`)."""
+    admin_url = sa.engine.make_url(POSTGRES_ADMIN_URL)
+    name = f"purge_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(
+        admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
+    )
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield {
+            "dialect": "postgresql",
+            "url": admin_url.host,
+            "port": admin_url.port or 5432,
+            "db": name,
+            "username": admin_url.username,
+            "password": admin_url.password,
+        }
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -7,22 +7,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 import yaml
 from assistant_server import PROJECT
 from rasa.core.tracker_store import SQLTrackerStore
-from stored_conversations import events_per_sender, fill
-
-# A local server with trust auth (see the machine's notes); override for others.
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
+from stored_conversations import events_per_sender, fill, throwaway_postgres_database
 
 
 def project_store_type() -> str:
@@ -64,26 +57,8 @@ def sqlite_settings(tmp_path: Path) -> dict[str, Any]:
 @pytest.fixture
 def postgresql_settings() -> Iterator[dict[str, Any]]:
     """A throwaway database on the local PostgreSQL server, dropped afterwards."""
-    admin_url = sa.engine.make_url(POSTGRES_ADMIN_URL)
-    name = f"purge_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(
-        admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
-    )
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield {
-            "dialect": "postgresql",
-            "url": admin_url.host,
-            "port": admin_url.port or 5432,
-            "db": name,
-            "username": admin_url.username,
-            "password": admin_url.password,
-        }
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_postgres_database() as settings:
+        yield settings
 
 
 @pytest.mark.parametrize("store_type", sorted({"SQL", project_store_type()}))
