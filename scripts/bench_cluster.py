@@ -6,9 +6,10 @@ then measures through nginx, REST channel, message ids and all:
 
 - serial: one patient at a time (a fresh one every 10 messages), median and
   p95 of a whole turn;
-- throughput: 8 patients at once for 30 s, messages per second and latency;
-- one long conversation: the turn latency at turns 1-10 and 191-200 (Rasa
-  featurises the whole conversation, so it grows with length);
+- throughput: 16 patients at once for 30 s, messages per second and latency;
+- one long conversation: the turn latency at turns 1-10 and 191-200, and
+  their ratio (a session holds at most 25 patient messages: stores/sql.py);
+- readiness: seconds from starting the cluster to both replicas ready;
 - resident memory (RSS) of each Rasa replica and action server afterwards.
 
 Prints a table and writes reports/bench_cluster.json. Numbers depend on what
@@ -61,7 +62,7 @@ QUESTIONS = (
     "thank you",
 )
 SERIAL_MESSAGES = 100
-CONCURRENT_PATIENTS = 8
+CONCURRENT_PATIENTS = 16
 CONCURRENT_SECONDS = 30
 LONG_TURNS = 200
 
@@ -136,7 +137,12 @@ def long_conversation() -> dict[str, Any]:
     session, sender, times = requests.Session(), new_sender(), []
     for i in range(LONG_TURNS):
         times.append(turn(session, sender, QUESTIONS[i % len(QUESTIONS)]))
-    return {"turns_1_10": percentiles(times[:10]), "turns_191_200": percentiles(times[-10:])}
+    first, last = percentiles(times[:10]), percentiles(times[-10:])
+    return {
+        "turns_1_10": first,
+        "turns_191_200": last,
+        "slowdown": round(last["median_ms"] / first["median_ms"], 2),
+    }
 
 
 def memory() -> dict[str, float]:
@@ -161,11 +167,12 @@ def main() -> int:
     try:
         env = cluster_env(database, secrets.token_hex(32))
         with cluster(env, workdir / "cluster.log") as process:
-            wait_until(lambda: replicas_ready(process), START_TIMEOUT_SECONDS, "replicas")
+            ready = wait_until(lambda: replicas_ready(process), START_TIMEOUT_SECONDS, "replicas")
+            results["ready_seconds"] = round(ready, 1)
             log("cluster ready; serial turns")
             results["serial"] = serial()
             log(f"{CONCURRENT_PATIENTS} patients at once for {CONCURRENT_SECONDS} s")
-            results["concurrent_8"] = concurrent()
+            results[f"concurrent_{CONCURRENT_PATIENTS}"] = concurrent()
             log(f"one conversation of {LONG_TURNS} turns")
             results["long_conversation"] = long_conversation()
             results["memory"] = memory()

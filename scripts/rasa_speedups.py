@@ -1,11 +1,15 @@
-"""One change to Rasa 3.6 that a turn's latency needs, applied by
-scripts/quiet_start.py before `rasa run` starts.
+"""Two changes to Rasa 3.6 that a turn's latency needs, applied by
+scripts/quiet_start.py before `rasa run` starts. Each keeps Rasa's behaviour
+and only stops redoing work whose answer cannot change while it runs.
 
-Rasa checks every custom action's reply against its JSON schema with
-`jsonschema.validate`, which first checks the schema itself against the JSON
-Schema meta-schema: 33 ms of every turn that runs a custom action, on this
-machine, against 0.4 ms for the validation alone. The schema never changes, so
-its validator is built once. Same schema, same errors, same message.
+- Rasa checks every custom action's reply with `jsonschema.validate`, which
+  first checks the schema itself against the JSON Schema meta-schema: 33 ms of
+  every turn that runs a custom action, on this machine, against 0.4 ms for
+  the validation alone. The validator is built once.
+- Reading a conversation, Rasa finds each stored event's class by walking
+  every subclass of Event (0.13 ms an event: 17 ms a turn late in a session of
+  25 messages). The classes are looked up in a table built once; a name not in
+  it goes to Rasa's own lookup, which also handles its special cases.
 """
 
 from __future__ import annotations
@@ -18,6 +22,10 @@ from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
+
+RASA_RESOLVE_BY_TYPE = Event.resolve_by_type
 
 
 @cache
@@ -42,5 +50,20 @@ def validate_action_result(_: RemoteAction, result: dict[str, Any]) -> bool:
     return True
 
 
+@cache
+def event_classes() -> dict[str, type[Event]]:
+    classes: dict[str, type[Event]] = {}
+    for event_class in all_subclasses(Event):
+        # The first match wins, as in Rasa's walk.
+        classes.setdefault(event_class.type_name, event_class)
+    return classes
+
+
+def resolve_event_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
+    """Event.resolve_by_type, from the table."""
+    return event_classes().get(type_name) or RASA_RESOLVE_BY_TYPE(type_name, default)
+
+
 def apply() -> None:
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    Event.resolve_by_type = staticmethod(resolve_event_type)  # type: ignore[method-assign]
