@@ -76,6 +76,8 @@ def endpoints() -> dict[str, Any]:
             "url": f"http://{env('CLUSTER_INTERNAL_HOST')}:{env('ACTIONS_LB_PORT')}/webhook",
             "headers": {"Authorization": "Bearer ${ACTION_SERVER_TOKEN}"},
         },
+        # Replies with the clinic's settings filled in (clinic/nlg.py).
+        "nlg": {"type": "clinic.nlg.ClinicResponses"},
         "tracker_store": tracker_store,
         "lock_store": lock_store,
     }

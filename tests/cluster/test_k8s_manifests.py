@@ -113,6 +113,7 @@ def test_endpoints_use_postgres_and_the_redis_lock_store(objects: dict) -> None:
     # Secrets are placeholders Rasa fills from the environment.
     assert endpoints["tracker_store"]["password"] == "${POSTGRES_PASSWORD}"
     assert "${ACTION_SERVER_TOKEN}" in endpoints["action_endpoint"]["headers"]["Authorization"]
+    assert endpoints["nlg"] == {"type": "clinic.nlg.ClinicResponses"}  # clinic.yml's settings
 
 
 def test_the_secret_template_holds_no_secret(objects: dict) -> None:
