@@ -226,3 +226,19 @@ def test_every_rasa_the_project_starts_fills_in_the_settings(tmp_path: Path) -> 
     )
     assert yaml.safe_load(copy.read_text())["nlg"] == nlg
     assert "type: clinic.nlg.ClinicResponses" in (PROJECT / "scripts" / "shell.sh").read_text()
+
+
+def test_the_demo_page_says_the_settings_and_drops_a_line_without_a_value() -> None:
+    from scripts.serve_widget import WIDGET_DIR, filled_page
+
+    template = (WIDGET_DIR / "index.html").read_bytes()
+    settings = clinic.validated(
+        {"name": "O'Hara & Sons", "phone": "(555) 555-0142", "hours": "9-5"}
+    )
+    page = filled_page(template, "http://localhost:5005", settings).decode()
+    assert "{{" not in page.replace("{{...}}", "")
+    assert 'data-clinic-name="O&#x27;Hara &amp; Sons"' in page  # escaped
+    assert '<a href="tel:+15555550142">(555) 555-0142</a>, 9-5</p>' in page
+    assert 'data-emergency-number="911"' in page and 'href="tel:911"' in page
+    without_phone = filled_page(template, "http://x:1", clinic.ClinicSettings()).decode()
+    assert "front desk" not in without_phone and 'href="tel:911"' in without_phone
