@@ -10,6 +10,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 MODEL := models/current.tar.gz
+# Where the model-quality reports go (the console's Model quality page reads them).
+REPORTS_DIR ?= reports
+# The project's scorer and dev set, beside the checkout (never copied in).
+EVAL_DIR ?= ../shared/eval
 # What the trained model depends on; the other knowledge/ files are read at run
 # time. The triage classifier learns from knowledge/triage/examples_*.yml.
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard components/*.py) \
@@ -39,7 +43,7 @@ PYTHON311 ?= $(if $(wildcard $(PYENV_PYTHON311)),$(PYENV_PYTHON311),python3.11)
 DEPLOY_VENV := .venv-deploy
 
 .PHONY: help install train run shell purge test test-fast lint validate lock clean browser-deps bench nlu-report \
-	staff-user check console run-cluster fault-test bench-cluster deploy-check
+	staff-user check console run-cluster fault-test bench-cluster deploy-check reading-grades score
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-z-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -158,10 +162,23 @@ bench-cluster: train $(NGINX) ## turn latency, throughput and memory through the
 # Rasa's cross-validation of the NLU (3 folds): per-intent F1, the confusion
 # matrix and the confidence histogram under reports/nlu, and a one-line summary.
 nlu-report: install ## Rasa's 3-fold cross-validation of the NLU, summarised
-	@mkdir -p reports var
+	@mkdir -p $(REPORTS_DIR) var
 	$(RASA) test nlu --nlu data --config config.yml --cross-validation --folds 3 \
-		--out reports/nlu > var/nlu-report.log 2>&1 || { tail -c 3000 var/nlu-report.log; exit 1; }
-	@$(PY) scripts/nlu_report_summary.py reports/nlu
+		--out $(REPORTS_DIR)/nlu > var/nlu-report.log 2>&1 || { tail -c 3000 var/nlu-report.log; exit 1; }
+	@$(PY) scripts/nlu_report_summary.py $(REPORTS_DIR)/nlu
+
+# The Flesch-Kincaid grade of every response in domain.yml (clinic.yml's
+# settings filled in), against grade 8, for the console's Model quality page.
+reading-grades: install ## reading grade of every response, into reports/quality/
+	$(PY) -m console.quality grades --out $(REPORTS_DIR)/quality/reading_grades.json
+
+# The dev-set score of the running assistant (make run in another terminal; or
+# SCORE_URL=...), kept in reports/dev_score.json for the Model quality page.
+# Only the scorer's summary line is kept: its output may quote the dev set.
+SCORE_URL ?= http://localhost:5005
+score: install ## dev-set score of the running assistant, saved for the console
+	$(PY) -m console.quality score --url $(SCORE_URL) --eval-dir $(EVAL_DIR) \
+		--model $(MODEL) --out $(REPORTS_DIR)/dev_score.json
 
 lock: install ## pin every installed package into requirements.lock
 	{ echo '# Every package, pinned: generated from requirements.in with `make lock`.'; \

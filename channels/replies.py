@@ -5,7 +5,8 @@ text a patient reads, so they are reviewed in one place and held to the page by
 tests/test_source_fidelity.py. The model never chooses them: the channels say
 them for messages that do not reach it and when the bot fails: while the
 conversation database fails (stores/), that failure notice says the chat is
-temporarily unavailable.
+temporarily unavailable. The emergency number in them is the clinic's
+(clinic.yml, read when it changed), so each reply says the current one.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from clinic.settings import current
 from stores.status import database_status
 
 DOMAIN_FILE = Path(__file__).resolve().parents[1] / "domain.yml"
@@ -51,40 +53,45 @@ def channel_texts() -> dict[str, str]:
     return texts
 
 
+def _filled(name: str, **values: object) -> str:
+    """A reply with the clinic's emergency number (always set: it has a default)."""
+    return channel_texts()[name].format(emergency_number=current().emergency_number, **values)
+
+
 def empty_message() -> str:
-    return channel_texts()["empty_message"]
+    return _filled("empty_message")
 
 
 def too_long() -> str:
-    return channel_texts()["too_long"]
+    return _filled("too_long")
 
 
 def failure() -> str:
     """The notice for a turn the bot could not finish. The channels do not
     see why it failed, so the database's state in this process decides."""
-    return unavailable() if database_status.failing else channel_texts()["failure"]
+    return unavailable() if database_status.failing else _filled("failure")
 
 
 def unavailable() -> str:
-    return channel_texts()["unavailable"]
+    return _filled("unavailable")
 
 
 def non_text() -> str:
-    return channel_texts()["non_text"]
+    return _filled("non_text")
 
 
 def choose_prompt() -> str:
-    return channel_texts()["choose_prompt"]
+    return _filled("choose_prompt")
 
 
 def numbered_prompt() -> str:
-    return channel_texts()["numbered_prompt"]
+    return _filled("numbered_prompt")
 
 
 def numbered_option(number: int, title: str) -> str:
     """One line of a numbered list of options."""
-    return channel_texts()["numbered_option"].format(number=number, title=title)
+    return _filled("numbered_option", number=number, title=title)
 
 
 def out_of_range(count: int) -> str:
-    return channel_texts()["out_of_range"].format(count=count)
+    return _filled("out_of_range", count=count)

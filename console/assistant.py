@@ -2,7 +2,8 @@
 
 The Rasa Agent runs here with an in-memory tracker store, so a staff test never
 reads or writes a patient's conversation; custom actions go to the running
-action server (with its shared secret). For every turn it returns what the
+action server (with its shared secret); replies get the clinic's settings as
+the Rasa server's do (clinic/nlg.py). For every turn it returns what the
 website and SMS would show, and why: intent ranking, entities, which layer
 decided, the responses said and the page passages behind them.
 """
@@ -17,6 +18,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.utils.endpoints import EndpointConfig
 
+from clinic.nlg import ClinicResponses
 from console.page_sources import find_sources
 from console.sms_preview import sms_messages
 from console.turns import MAX_RANKING, Turn, decision, reading_grade
@@ -28,7 +30,9 @@ class Assistant:
         self.model = model
         # No tracker store given: Rasa's in-memory one, never the patients'.
         self.agent = Agent.load(
-            str(model), action_endpoint=EndpointConfig(action_url, headers=headers)
+            str(model),
+            action_endpoint=EndpointConfig(action_url, headers=headers),
+            generator=ClinicResponses(),
         )
 
     @property

@@ -86,6 +86,31 @@ cursors = sa.Table(
     sa.Column("position", sa.Integer, nullable=False),
 )
 
+# Who changed what and when, for changes that reach patients (the clinic's
+# settings): never patient data, so old and new values are kept.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.Float, nullable=False, index=True),
+    sa.Column("user_name", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    # JSON: {"field": [old, new], ...}
+    sa.Column("detail", sa.Text, nullable=False),
+)
+
+# The model-quality refresh jobs (console/quality.py): one row per job, claimed
+# by one console process at a time.
+quality_jobs = sa.Table(
+    "quality_jobs",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("state", sa.String(16), nullable=False),  # running, done, failed, timed out
+    sa.Column("started_at", sa.Float, nullable=False),
+    sa.Column("finished_at", sa.Float),
+    sa.Column("started_by", sa.String(64), nullable=False),
+)
+
 
 def connect(url: str) -> Engine:
     """The engine, with the tables created (a missing SQLite folder is made 0700)."""

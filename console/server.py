@@ -1,5 +1,6 @@
 """The console's web server (Sanic + Jinja2): sign-in, try a question, checks,
-model comparison and the unanswered-questions inbox.
+model comparison, the unanswered-questions inbox, model quality and (admins)
+the clinic's settings.
 
 Plain server-rendered pages; every POST carries a CSRF token; sessions and
 lock-out counters are in the shared database. Message text is never logged.
@@ -23,7 +24,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from console import auth, checks, inbox
+from clinic import settings as clinic
+from console import auth, checks, clinic_form, inbox, quality
 from console.assistant import Assistant
 from console.db import connect, runs
 from console.page_sources import marked_page
@@ -55,6 +57,7 @@ templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+templates.filters["utc"] = lambda ts: time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(ts))
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTTPResponse:
@@ -395,6 +398,106 @@ async def collect_periodically(app: Sanic) -> None:
         await asyncio.sleep(app.ctx.settings.inbox_interval_seconds)
 
 
+# --- clinic settings (admins) ------------------------------------------------------
+
+
+def render_clinic(
+    request: Request, form: clinic_form.FormState, status: int = 200, **context: Any
+) -> HTTPResponse:
+    return render(
+        request,
+        "clinic.html",
+        status=status,
+        form=form,
+        labels=clinic_form.LABELS,
+        changes=clinic_form.recent_changes(request.app.ctx.engine),
+        **context,
+    )
+
+
+@signed_in
+@admin_only
+async def clinic_page(request: Request) -> HTTPResponse:
+    form = await asyncio.to_thread(clinic_form.current_form)
+    return render_clinic(request, form, saved=request.args.get("saved"))
+
+
+@signed_in
+@admin_only
+async def clinic_save(request: Request) -> HTTPResponse:
+    names = ("name", "phone", "hours", "origins", "version")
+    form = {name: request.form.get(name, "") for name in names}
+    user = request.ctx.session.user.name
+    try:
+        changed = await asyncio.to_thread(clinic_form.save, request.app.ctx.engine, user, form)
+    except clinic.SettingsError as error:
+        shown = await asyncio.to_thread(clinic_form.current_form)
+        values = clinic_form.submitted(form, shown.values)
+        state = clinic_form.FormState(values, form["version"], problems=error.problems)
+        message = "Not saved: correct the fields marked below."
+        return render_clinic(request, state, 400, error=message)
+    except clinic.Conflict:
+        shown = await asyncio.to_thread(clinic_form.current_form)
+        message = (
+            "Not saved: someone saved the settings meanwhile. "
+            "These are theirs: make your change again."
+        )
+        return render_clinic(request, shown, 409, error=message)
+    if not changed:
+        return response.redirect("/clinic?saved=nothing")
+    # Field names only: values are in the audit log, not the log file.
+    logger.info("console: clinic settings saved (%s)", ", ".join(changed))
+    return response.redirect("/clinic?saved=1")
+
+
+# --- model quality ---------------------------------------------------------------------
+
+
+def render_quality(request: Request, status: int = 200, **context: Any) -> HTTPResponse:
+    settings: Settings = request.app.ctx.settings
+    reports = settings.reports_dir
+    return render(
+        request,
+        "quality.html",
+        status=status,
+        nlu=quality.nlu_report(reports),
+        grades=quality.reading_grades_report(reports),
+        score=quality.dev_score(reports),
+        model=quality.model_stamp(settings.model),
+        jobs=quality.JOBS,
+        statuses=quality.statuses(request.app.ctx.engine),
+        target=quality.GRADE_TARGET,
+        **context,
+    )
+
+
+@signed_in
+async def quality_page(request: Request) -> HTTPResponse:
+    return render_quality(request)
+
+
+@signed_in
+@admin_only
+async def quality_refresh(request: Request, name: str) -> HTTPResponse:
+    """Start a refresh in the background (it takes up to many minutes)."""
+    app = request.app
+    if name not in quality.JOBS:
+        return response.text("No such report.", status=404)
+    if not quality.claim(app.ctx.engine, name, request.ctx.session.user.name):
+        return render_quality(request, 409, error=f"{quality.JOBS[name].label}: already running.")
+    reports = app.ctx.settings.reports_dir
+    app.add_task(quality.run_job(app.ctx.engine, name, reports, app.ctx.jobs))
+    return response.redirect("/quality")
+
+
+@signed_in
+async def quality_image(request: Request, name: str) -> HTTPResponse:
+    path = request.app.ctx.settings.reports_dir / "nlu" / name
+    if name not in quality.NLU_IMAGES or not path.is_file():
+        return response.text("No such image.", status=404)
+    return response.raw(path.read_bytes(), content_type="image/png")
+
+
 # --- the app -------------------------------------------------------------------------
 
 
@@ -419,6 +522,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> Sanic:
     app.ctx.engine = connect(settings.database_url)
     app.ctx.candidate = None
     app.ctx.candidate_key = None
+    app.ctx.jobs = {}  # refresh jobs this process runs: name -> process
 
     @app.before_server_start
     async def load(app: Sanic, _: Any) -> None:
@@ -427,6 +531,13 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> Sanic:
             settings.model, settings.action_url, settings.action_token
         )
         app.add_task(collect_periodically(app))
+
+    @app.after_server_stop
+    async def stop_jobs(app: Sanic, _: Any) -> None:
+        # A refresh does not outlive its console; the row says it failed.
+        for name, process in list(app.ctx.jobs.items()):
+            quality.kill(process)
+            quality.finish(app.ctx.engine, name, "failed")
 
     app.static("/static", str(HERE / "static"), name="static")
     app.add_route(home, "/", methods=["GET"])
@@ -448,5 +559,10 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> Sanic:
     app.add_route(inbox_page, "/inbox", methods=["GET"])
     app.add_route(inbox_collect, "/inbox/collect", methods=["POST"])
     app.add_route(inbox_reviewed, "/inbox/<item_id:int>/reviewed", methods=["POST"])
+    app.add_route(clinic_page, "/clinic", methods=["GET"])
+    app.add_route(clinic_save, "/clinic", methods=["POST"])
+    app.add_route(quality_page, "/quality", methods=["GET"])
+    app.add_route(quality_refresh, "/quality/refresh/<name:str>", methods=["POST"])
+    app.add_route(quality_image, "/quality/nlu/<name:str>", methods=["GET"])
     app.register_middleware(add_security_headers, "response")
     return app

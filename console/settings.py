@@ -32,6 +32,9 @@ class Settings:
     # deployment without TLS on another host name needs this off.
     secure_cookies: bool
     inbox_interval_seconds: int
+    # Where the model-quality reports are written and read (make nlu-report,
+    # reading-grades, score: REPORTS_DIR).
+    reports_dir: Path
 
 
 def load() -> Settings:
@@ -49,4 +52,5 @@ def load() -> Settings:
         ),
         secure_cookies=_env("CONSOLE_SECURE_COOKIES", "1") != "0",
         inbox_interval_seconds=int(_env("CONSOLE_INBOX_INTERVAL", "600")),
+        reports_dir=Path(_env("CONSOLE_REPORTS_DIR", str(PROJECT / "reports"))),
     )

@@ -78,6 +78,8 @@ def endpoints() -> dict[str, Any]:
             # The actions read no domain: Rasa then leaves it out of every call.
             "enable_selective_domain": True,
         },
+        # Replies with the clinic's settings filled in (clinic/nlg.py).
+        "nlg": {"type": "clinic.nlg.ClinicResponses"},
         "tracker_store": tracker_store,
         "lock_store": lock_store,
     }

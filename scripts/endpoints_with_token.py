@@ -1,9 +1,11 @@
-"""Copy an endpoints file so that its action_endpoint sends the action server's secret.
+"""Copy an endpoints file so that its action_endpoint sends the action server's
+secret and its replies are rendered with the clinic's settings.
 
 scripts/run.sh gives Rasa this copy, so an endpoints file written without the
 header (the tests write their own) still reaches the action server, which
 refuses callers without it (actions/server.py). The copy holds the placeholder
 `${ACTION_SERVER_TOKEN}`, never the secret: Rasa fills it in when it reads the file.
+A file without an `nlg` section gets the clinic's generator (clinic/nlg.py).
 
     python scripts/endpoints_with_token.py SOURCE TARGET
 """
@@ -19,6 +21,7 @@ import yaml
 HEADER = "Authorization"
 # Plain (unquoted) when dumped, so Rasa's ${...} substitution applies.
 VALUE = "Bearer ${ACTION_SERVER_TOKEN}"
+CLINIC_NLG = {"type": "clinic.nlg.ClinicResponses"}
 
 
 def with_token_header(endpoints: dict[str, Any]) -> dict[str, Any]:
@@ -30,10 +33,16 @@ def with_token_header(endpoints: dict[str, Any]) -> dict[str, Any]:
     return {**endpoints, "action_endpoint": {**action, "headers": headers}}
 
 
+def with_clinic_nlg(endpoints: dict[str, Any]) -> dict[str, Any]:
+    """The endpoints with the clinic's generator, unless they name one."""
+    return endpoints if endpoints.get("nlg") else {**endpoints, "nlg": dict(CLINIC_NLG)}
+
+
 def main(source: Path, target: Path) -> None:
     # Plain PyYAML: other ${...} placeholders stay as they are, for Rasa to fill.
     endpoints = yaml.safe_load(source.read_text()) or {}
-    target.write_text(yaml.safe_dump(with_token_header(endpoints), sort_keys=False))
+    endpoints = with_clinic_nlg(with_token_header(endpoints))
+    target.write_text(yaml.safe_dump(endpoints, sort_keys=False))
 
 
 if __name__ == "__main__":

@@ -33,7 +33,9 @@ RETENTION_DAYS=${RETENTION_DAYS:-30}
 # The Rasa URL as the browser sees it (the demo page and its CSP use it).
 RASA_PUBLIC_URL=${RASA_PUBLIC_URL:-http://localhost:$RASA_PORT}
 # Web pages allowed to call the REST channel from a browser (CORS), separated by
-# spaces or commas: the clinic site(s) embedding the widget. Default: the demo page.
+# spaces or commas: the clinic site(s) embedding the widget. Default: the
+# origins of clinic.yml (read at each start), else the demo page.
+CLINIC_ORIGINS=${CLINIC_ORIGINS:-$(.venv/bin/python -m clinic origins)}
 CLINIC_ORIGINS=${CLINIC_ORIGINS:-http://localhost:$WIDGET_PORT}
 read -r -a cors_origins <<< "${CLINIC_ORIGINS//,/ }"
 RASA_CORS=${cors_origins[*]}

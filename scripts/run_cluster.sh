@@ -46,8 +46,9 @@ ACTION_TIMEOUT_SECONDS=${ACTION_TIMEOUT_SECONDS:-5}
 CREDENTIALS=${CREDENTIALS:-credentials.yml}
 MODEL=${MODEL:-models/current.tar.gz}
 RETENTION_DAYS=${RETENTION_DAYS:-30}
-# Pages allowed to call the REST channel from a browser (CORS); the demo page
-# is served from the same origin.
+# Pages allowed to call the REST channel from a browser (CORS): clinic.yml's
+# origins unless set; the demo page is served from the same origin.
+CLINIC_ORIGINS=${CLINIC_ORIGINS:-$(.venv/bin/python -m clinic origins)}
 CLINIC_ORIGINS=${CLINIC_ORIGINS:-$CLUSTER_PUBLIC_URL}
 read -r -a cors_origins <<< "${CLINIC_ORIGINS//,/ }"
 RASA_CORS=${cors_origins[*]}

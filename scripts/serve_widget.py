@@ -1,10 +1,12 @@
 """Serve the chat widget and the demo clinic page (widget/) for `make run` and the tests.
 
-Python standard library only. Serves the files of widget/ and nothing else: no
+Python's HTTP server. Serves the files of widget/ and nothing else: no
 directory listings, no paths outside the folder, GET and HEAD only. Every reply
 carries security headers; the Content-Security-Policy lets the page talk to the
 Rasa server and to nothing else. The demo page (index.html) gets the Rasa URL
-filled in, so the tests can run the servers on any port.
+filled in, so the tests can run the servers on any port, and the clinic's name,
+phone, hours and emergency number from clinic.yml (clinic/settings.py), read
+again at the first request after the file changed.
 
     python scripts/serve_widget.py --port 8000 --rasa-url http://localhost:5005
 """
@@ -14,12 +16,18 @@ from __future__ import annotations
 import argparse
 import html
 import mimetypes
+import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-WIDGET_DIR = Path(__file__).resolve().parents[1] / "widget"
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))  # run as a script: the project's packages
+
+from clinic.settings import ClinicSettings, current, tel_uri  # noqa: E402
+
+WIDGET_DIR = PROJECT / "widget"
 # Placeholder in widget/*.html for the Rasa server's URL.
 RASA_URL_PLACEHOLDER = "{{RASA_URL}}"
 CONTENT_TYPES = {
@@ -64,6 +72,31 @@ def security_headers(rasa_url: str) -> dict[str, str]:
     }
 
 
+def clinic_values(settings: ClinicSettings) -> dict[str, str]:
+    return {
+        "{{CLINIC_NAME}}": settings.name,
+        "{{CLINIC_PHONE}}": settings.phone,
+        "{{CLINIC_PHONE_TEL}}": tel_uri(settings.phone),
+        "{{CLINIC_HOURS}}": settings.hours,
+        "{{EMERGENCY_NUMBER}}": settings.emergency_number,
+    }
+
+
+def filled_page(body: bytes, rasa_url: str, settings: ClinicSettings) -> bytes:
+    """An HTML page with its placeholders filled in, escaped; a line with a
+    placeholder whose value is empty (no phone number) is left out."""
+    values = {RASA_URL_PLACEHOLDER: rasa_url, **clinic_values(settings)}
+    lines = []
+    for line in body.decode("utf-8").splitlines(keepends=True):
+        used = [name for name in values if name in line]
+        if any(not values[name] for name in used):
+            continue
+        for name in used:
+            line = line.replace(name, html.escape(values[name], quote=True))
+        lines.append(line)
+    return "".join(lines).encode("utf-8")
+
+
 def make_handler(root: Path, rasa_url: str) -> type[BaseHTTPRequestHandler]:
     root = root.resolve()
     headers = security_headers(rasa_url)
@@ -86,8 +119,7 @@ def make_handler(root: Path, rasa_url: str) -> type[BaseHTTPRequestHandler]:
                 return
             body = path.read_bytes()
             if path.suffix == ".html":
-                url = html.escape(rasa_url, quote=True)
-                body = body.replace(RASA_URL_PLACEHOLDER.encode(), url.encode())
+                body = filled_page(body, rasa_url, current())
             content_type = CONTENT_TYPES.get(path.suffix) or (
                 mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             )

@@ -34,6 +34,8 @@ action_endpoint:
   url: "http://127.0.0.1:$SHELL_ACTION_PORT/webhook"
   headers:
     Authorization: Bearer \${ACTION_SERVER_TOKEN}
+nlg:
+  type: clinic.nlg.ClinicResponses
 YAML
 
 .venv/bin/python scripts/quiet_start.py actions.server --host 127.0.0.1 --port "$SHELL_ACTION_PORT" \

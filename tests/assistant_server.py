@@ -81,6 +81,8 @@ class RunningAssistant:
     process: subprocess.Popen
     # The demo clinic page with the chat widget (scripts/serve_widget.py).
     widget_url: str = ""
+    # The clinic settings file its servers read (CLINIC_SETTINGS_FILE), when given.
+    clinic_settings: Path | None = None
 
     @property
     def webhook(self) -> str:
@@ -164,12 +166,14 @@ def assistant_running(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    clinic_settings = env.get("CLINIC_SETTINGS_FILE")
     assistant = RunningAssistant(
         f"http://localhost:{rasa_port}",
         f"http://localhost:{action_port}",
         log_file,
         process,
         widget_url=f"http://localhost:{widget_port}/",
+        clinic_settings=Path(clinic_settings) if clinic_settings else None,
     )
     try:
         _wait_until_ready(assistant)

@@ -1,18 +1,27 @@
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 
 import pytest
-from assistant_server import SHARED_ACTION_SERVER_TOKEN, RunningAssistant, assistant_running
+from assistant_server import (
+    PROJECT,
+    SHARED_ACTION_SERVER_TOKEN,
+    RunningAssistant,
+    assistant_running,
+)
 
 
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
     """One real assistant (all its servers) shared by the tests that talk to it,
-    with an action-server secret the tests know (tests/test_exposure.py)."""
+    with an action-server secret the tests know (tests/test_exposure.py) and a
+    copy of clinic.yml (tests/test_clinic_settings_server.py changes it)."""
     workdir = tmp_path_factory.mktemp("assistant")
-    secret = {"ACTION_SERVER_TOKEN": SHARED_ACTION_SERVER_TOKEN}
-    with assistant_running(workdir, extra_env=secret) as running:
+    settings = workdir / "clinic.yml"
+    shutil.copy(PROJECT / "clinic.yml", settings)
+    env = {"ACTION_SERVER_TOKEN": SHARED_ACTION_SERVER_TOKEN, "CLINIC_SETTINGS_FILE": str(settings)}
+    with assistant_running(workdir, extra_env=env) as running:
         yield running
 
 
@@ -33,6 +42,8 @@ WITH_SERVERS = {
     # The staff console (tests/staff_console/): its server, a browser, model loads.
     "test_console_database.py",  # PostgreSQL too
     "test_console_server.py",
+    "test_console_clinic.py",
+    "test_console_quality.py",
     "test_console_browser.py",
     "test_console_inbox.py",
     "test_make_check.py",

@@ -11,6 +11,7 @@ import yaml
 
 from channels import replies
 from channels.rest import MAX_MESSAGE_CHARS, PatientRestInput
+from clinic import settings as clinic
 
 
 @pytest.fixture
@@ -38,6 +39,21 @@ def test_each_channel_reply_is_the_domains_text() -> None:
     assert replies.out_of_range(3) == (
         "Please reply with a number from 1 to 3, or type your question."
     )
+
+
+def test_the_emergency_number_is_the_clinics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings_file = tmp_path / "clinic.yml"
+    settings_file.write_text("emergency_number: '112'\n", encoding="utf-8")
+    monkeypatch.setenv(clinic.SETTINGS_ENV, str(settings_file))
+    for reply in (replies.too_long(), replies.failure(), replies.unavailable(), replies.non_text()):
+        assert reply.endswith("In an emergency, call 112."), reply
+    # A file never valid: the default, never an empty number.
+    refused = tmp_path / "refused.yml"
+    refused.write_text("emergency_number: ''\n", encoding="utf-8")
+    monkeypatch.setenv(clinic.SETTINGS_ENV, str(refused))
+    assert replies.failure().endswith("In an emergency, call 911.")
 
 
 def test_a_channel_does_not_start_without_its_replies(

@@ -1,4 +1,10 @@
-"""Every fact the bot can say is a sentence of the source page."""
+"""Every fact the bot can say is a sentence of the source page.
+
+Responses and the reviewed list are read as a patient reads them: with the
+clinic's settings (clinic.yml, or CLINIC_SETTINGS_FILE, as the assistant reads
+it) filled in, so the contact sentences are checked with the real name, phone
+number and hours.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +12,36 @@ import pytest
 import yaml
 from page import PROJECT, normalise, page_lines, page_text, sentences
 
+from clinic.settings import current, template_values
 from knowledge.side_effects import side_effects_table
+
+
+class _KeepOthers(dict):
+    """Placeholders the settings do not fill ({site}, {effects}) stay as they are."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+SETTINGS = _KeepOthers({name: str(value) for name, value in template_values(current()).items()})
+
+
+def filled(text: str) -> str:
+    return text.format_map(SETTINGS)
+
 
 DOMAIN = yaml.safe_load((PROJECT / "domain.yml").read_text(encoding="utf-8"))
 NON_FACTUAL = {
-    normalise(s)
-    for s in yaml.safe_load((PROJECT / "tests" / "non_factual_sentences.yml").read_text())
+    normalise(sentence)
+    for entry in yaml.safe_load((PROJECT / "tests" / "non_factual_sentences.yml").read_text())
+    for sentence in sentences(filled(entry))
 }
 RESPONSE_SENTENCES = sorted(
     {
         (name, sentence)
         for name, variants in DOMAIN["responses"].items()
         for variant in variants
-        for sentence in sentences(variant["text"])
+        for sentence in sentences(filled(variant["text"]))
     }
 )
 

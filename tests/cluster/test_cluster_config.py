@@ -53,6 +53,7 @@ def test_endpoints_name_the_cluster_stores_and_keep_secrets_out(run_dir: Path) -
     assert endpoints["lock_store"]["type"] == "redis"
     assert "password" not in endpoints["lock_store"]  # REDIS_PASSWORD empty
     assert endpoints["action_endpoint"]["url"] == "http://127.0.0.1:5320/webhook"
+    assert endpoints["nlg"] == {"type": "clinic.nlg.ClinicResponses"}  # clinic.yml's settings
 
 
 def test_nginx_sends_the_widget_headers_and_the_unavailable_reply(run_dir: Path) -> None:

@@ -220,6 +220,7 @@ def test_endpoints_resolve_with_rasas_reader_and_the_purges(
     assert endpoints.lock_store.url == settings["REDIS_HOST"]
     assert endpoints.action.url == "http://igrt-actions:5055/webhook"
     assert endpoints.action.headers["Authorization"] == "Bearer secret-action_server_token"
+    assert endpoints.nlg.type == "clinic.nlg.ClinicResponses"  # clinic.yml's settings
 
     database = purge.tracker_store_settings(path)
     assert (database["dialect"], database["url"]) == ("postgresql", settings["POSTGRES_HOST"])

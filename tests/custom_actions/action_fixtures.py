@@ -1,7 +1,8 @@
 """What the action tests share: the domain loaded once, messages parsed by the
 real body-site extractor, real rasa_sdk Trackers and CollectingDispatchers, and
-replies rendered from domain.yml with Rasa's own interpolate_text, so each test
-reads what the patient would read."""
+replies rendered from domain.yml by the Rasa server's own response generator
+(clinic/nlg.py: Rasa's, with clinic.yml's settings), so each test reads what
+the patient would read."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from typing import Any
 
 import yaml
 from page import PROJECT
-from rasa.core.nlg.interpolator import interpolate_text
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.training_data.message import Message
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from clinic.nlg import ClinicResponses
 from components.body_site_extractor import BodySiteEntityExtractor
 
 DOMAIN: dict[str, Any] = yaml.safe_load((PROJECT / "domain.yml").read_text(encoding="utf-8"))
@@ -69,13 +71,20 @@ def tracker(
     )
 
 
+@cache
+def generator() -> ClinicResponses:
+    return ClinicResponses(domain=Domain.from_dict(DOMAIN))
+
+
 def rendered(dispatcher: CollectingDispatcher) -> str:
-    """The dispatched responses as the patient reads them (lower case)."""
+    """The dispatched responses as the patient reads them (lower case), filled
+    in as Rasa fills an action's responses (RemoteAction: its values as keyword
+    arguments)."""
     texts = []
     for message in dispatcher.messages:
-        template = DOMAIN["responses"][message["response"]][0]["text"]
-        values = {key: str(value) for key, value in message.items() if value is not None}
-        texts.append(interpolate_text(template, values))
+        values = {k: v for k, v in message.items() if k != "response" and v is not None}
+        reply = generator().generate_from_slots(message["response"], {}, "rest", **values)
+        texts.append(reply["text"])
     return " ".join(texts).lower()
 
 

@@ -3,9 +3,13 @@ patients use, sites remembered and named, and when a site is only noted."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pytest
+
 from actions.side_effects import ActionSideEffectsByBodySite
+from clinic import settings as clinic
 from custom_actions.action_fixtures import (
     ABDOMEN_ONLY,
     ANY_PART,
@@ -61,6 +65,26 @@ def test_site_the_table_does_not_list() -> None:
     assert "doesn't list side effects for treatment to the brain" in reply
     assert "ask your care team" in reply
     assert_lists(reply, ANY_PART, HEAD_NECK_ONLY + CHEST_ONLY + ABDOMEN_ONLY + PELVIS_ONLY)
+
+
+def test_site_the_table_does_not_list_gives_the_clinics_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings_file = tmp_path / "clinic.yml"
+    monkeypatch.setenv(clinic.SETTINGS_ENV, str(settings_file))
+    phone, hours = "(555) 555-0188", "Monday to Thursday, 7 a.m. to 6 p.m."
+    settings = clinic.validated({"name": "Lakeside Clinic", "phone": phone, "hours": hours})
+    clinic.save(settings, clinic.ABSENT, settings_file)
+    reply = reply_to("side effects of radiation to the brain")
+    assert (
+        "please ask your care team about that area. you can call lakeside clinic at "
+        "(555) 555-0188. the phone line is open monday to thursday, 7 a.m. to 6 p.m."
+    ) in reply
+    assert "your care team can tell you what to expect" in reply  # the hand-off after
+    clinic.save(clinic.validated({"name": "Lakeside Clinic"}), clinic.version(settings_file),
+                settings_file)  # fmt: skip
+    reply = reply_to("side effects of radiation to the brain")
+    assert "please ask your care team about that area. " in reply and "you can call" not in reply
 
 
 def test_two_sites_answer_both() -> None:

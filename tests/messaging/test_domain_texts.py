@@ -54,6 +54,11 @@ def longest_values() -> dict[str, str]:
         "title": max(
             (b["title"] for _, v in VARIANTS for b in v.get("buttons", [])), key=len, default=""
         ),
+        # The longest clinic.yml allows (clinic/settings.py).
+        "clinic_name": "N" * 80,
+        "clinic_phone": "5" * 25,
+        "clinic_hours": "H" * 120,
+        "emergency_number": "9" * 6,
     }
 
 

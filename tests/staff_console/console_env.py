@@ -1,11 +1,13 @@
 """The staff console's test environment: the real console server (python -m
-console) and the real action server, on ports 5200-5299, a fresh SQLite
-database per run, and an HTTP client that signs in like a browser."""
+console) and the real action server, on ports 5200-5299 (or TEST_PORTS), a
+fresh SQLite database, a copy of clinic.yml and an empty reports folder per
+run, and an HTTP client that signs in like a browser."""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -16,9 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-from assistant_server import MODEL, PROJECT
+from assistant_server import MODEL, PROJECT, TEST_PORTS_ENV
 
-PORTS = range(5200, 5300)
+
+def _ports() -> range:
+    """TEST_PORTS=first-last when set (machines shared by several runs), else 5200-5299."""
+    first, _, last = os.environ.get(TEST_PORTS_ENV, "").partition("-")
+    return range(int(first), int(last) + 1) if first and last else range(5200, 5300)
+
+
+PORTS = _ports()
 START_TIMEOUT_SECONDS = 120
 ACTION_TOKEN = "console-tests-" + "x" * 24
 PASSWORD = "correct horse battery staple"
@@ -36,7 +45,7 @@ def free_port(taken: set[int] = set()) -> int:  # noqa: B006 - remembers ports g
                 continue
         taken.add(port)
         return port
-    raise RuntimeError("no free port in 5200-5299")
+    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
 
 
 @dataclass
@@ -50,6 +59,14 @@ class Console:
     @property
     def database_url(self) -> str:
         return f"sqlite:///{self.database}"
+
+    @property
+    def clinic_file(self) -> Path:
+        return Path(self.env["CLINIC_SETTINGS_FILE"])
+
+    @property
+    def reports_dir(self) -> Path:
+        return Path(self.env["CONSOLE_REPORTS_DIR"])
 
     def log(self) -> str:
         return self.log_file.read_text(errors="replace")
@@ -113,6 +130,9 @@ def console_env(workdir: Path, models_dir: Path) -> dict[str, str]:
         "CONSOLE_MODEL": str(MODEL),
         "CONSOLE_MODELS_DIR": str(models_dir),
         "CONSOLE_INBOX_INTERVAL": "3600",
+        # The tests change these, never the project's own.
+        "CLINIC_SETTINGS_FILE": str(workdir / "clinic.yml"),
+        "CONSOLE_REPORTS_DIR": str(workdir / "reports"),
     }
 
 
@@ -129,6 +149,7 @@ def console_running(
     models_dir = workdir / "models"
     models_dir.mkdir()
     (models_dir / "current.tar.gz").symlink_to(MODEL)
+    shutil.copy(PROJECT / "clinic.yml", workdir / "clinic.yml")
     env = console_env(workdir, models_dir)
     python = str(PROJECT / ".venv/bin/python")
     actions = _start(

@@ -3,7 +3,9 @@ screenshots in reports/screenshots/ (as tests/browser/ does for the widget)."""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -11,8 +13,10 @@ import sqlalchemy as sa
 from browser.browser_env import AXE_JS, AXE_VIOLATIONS, DESKTOP, PHONE, SCREENSHOTS
 from playwright.sync_api import Browser, Page, expect
 
+from clinic import settings as clinic
 from console.db import checks
 from staff_console.console_env import PASSWORD, Console
+from staff_console.test_console_quality import INTENT_REPORT, PNG
 
 
 @pytest.fixture
@@ -32,9 +36,9 @@ def violations(page: Page) -> list[dict]:
     return [v for v in page.evaluate(AXE_VIOLATIONS) if v["impact"] in ("serious", "critical")]
 
 
-def sign_in_with_the_keyboard(page: Page) -> None:
+def sign_in_with_the_keyboard(page: Page, name: str = "front-desk") -> None:
     expect(page.get_by_label("Name")).to_be_focused()
-    page.keyboard.type("front-desk")
+    page.keyboard.type(name)
     page.keyboard.press("Tab")
     expect(page.get_by_label("Password")).to_be_focused()
     page.keyboard.type(PASSWORD)
@@ -85,3 +89,72 @@ def test_checks_results_and_inbox_pages_are_accessible(page: Page, console: Cons
     page.get_by_role("link", name="Try a question").click()
     assert violations(page) == []
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_clinic_settings_page_refuses_a_bad_phone_and_saves_a_good_one(
+    page: Page, console: Console
+) -> None:
+    original = console.clinic_file.read_bytes()
+    try:
+        sign_in_with_the_keyboard(page, "manager")
+        page.get_by_role("link", name="Clinic settings").click()
+        expect(page.get_by_role("heading", name="Clinic settings")).to_be_visible()
+        assert violations(page) == []
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "console-clinic.png", full_page=True)
+
+        page.get_by_label("Phone number").fill("call the front desk")
+        page.get_by_role("button", name="Save settings").click()
+        expect(page.locator("#phone-error")).to_contain_text("Phone number: a phone number")
+        expect(page.get_by_label("Phone number")).to_have_attribute("aria-invalid", "true")
+        assert violations(page) == []
+        page.screenshot(path=SCREENSHOTS / "console-clinic-refused.png", full_page=True)
+
+        page.get_by_label("Phone number").fill("(555) 555-0142")
+        page.get_by_label("Phone opening hours").fill("weekdays, 9 a.m. to 4 p.m.")
+        page.get_by_role("button", name="Save settings").click()
+        expect(page.locator(".saved")).to_contain_text("Saved.")
+        expect(page.locator("table.audit")).to_contain_text("(555) 555-0142")
+        assert clinic.read(console.clinic_file)[0].phone == "(555) 555-0142"
+        page.set_viewport_size(PHONE)
+        assert violations(page) == []
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        console.clinic_file.write_bytes(original)
+
+
+def test_quality_page_is_accessible_with_and_without_reports(page: Page, console: Console) -> None:
+    shutil.rmtree(console.reports_dir, ignore_errors=True)
+    sign_in_with_the_keyboard(page)
+    page.get_by_role("link", name="Model quality").click()
+    expect(page.get_by_role("heading", name="Model quality")).to_be_visible()
+    expect(page.locator(".none")).to_have_count(3)
+    assert violations(page) == []
+    nlu = console.reports_dir / "nlu"
+    nlu.mkdir(parents=True)
+    (nlu / "intent_report.json").write_text(json.dumps(INTENT_REPORT))
+    (nlu / "intent_confusion_matrix.png").write_bytes(PNG)
+    (nlu / "intent_histogram.png").write_bytes(PNG)
+    grades = console.reports_dir / "quality" / "reading_grades.json"
+    grades.parent.mkdir()
+    grades.write_text(
+        json.dumps(
+            {"generated_at": 0, "target": 8, "responses": [
+                {"name": "utter_during_session", "variant": "", "grade": 13.4,
+                 "text": "During image-guided radiation therapy, imaging tests are done."},
+                {"name": "utter_thank", "variant": "", "grade": 2.1, "text": "You're welcome."},
+            ]}
+        )
+    )  # fmt: skip
+    try:
+        page.reload()
+        expect(page.locator("table.intents")).to_contain_text("goodbye")
+        expect(page.locator("table.grades")).to_contain_text("above 8")
+        expect(page.get_by_role("img", name=re.compile("^Confusion matrix"))).to_be_visible()
+        assert violations(page) == []
+        page.screenshot(path=SCREENSHOTS / "console-quality.png", full_page=True)
+        page.set_viewport_size(PHONE)
+        assert violations(page) == []
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        shutil.rmtree(console.reports_dir)
