@@ -8,7 +8,8 @@ then measures through nginx, REST channel, message ids and all:
   p95 of a whole turn;
 - throughput: 16 patients at once for 30 s, messages per second and latency;
 - one long conversation: the turn latency at turns 1-10 and 191-200, and
-  their ratio (a session holds at most 25 patient messages: stores/sql.py);
+  their ratio: a session holds at most 20 patient messages (stores/sql.py), so
+  turns 191-200 are the last ten of a session, its slowest;
 - readiness: seconds from starting the cluster to both replicas ready;
 - resident memory (RSS) of each Rasa replica and action server afterwards.
 

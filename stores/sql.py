@@ -19,10 +19,10 @@ Differences:
 - A turn's work does not grow with the conversation's length. The session
   start is read on its own first, through two indexes on the events table
   (created at start-up if missing), and a session holds at most
-  `max_turns_per_session` patient messages (default 25; 0: no limit): after
+  `max_turns_per_session` patient messages (default 20; 0: no limit): after
   that many, the next message begins a new session, slots carried over. Each
   turn reads and featurises its session's events, so a conversation of 200
-  messages costs per turn what one of 25 does. The new session's first reply
+  messages costs per turn what one of 20 does. The new session's first reply
   repeats the disclaimer, as after an hour's pause.
 """
 
@@ -61,7 +61,7 @@ DEFAULT_CONNECT_TIMEOUT_SECONDS = 5
 # A database server in a cluster may come up after Rasa: about 10 s of patience.
 DEFAULT_STARTUP_ATTEMPTS = 5
 DEFAULT_STARTUP_RETRY_SECONDS = 2.0
-DEFAULT_MAX_TURNS_PER_SESSION = 25
+DEFAULT_MAX_TURNS_PER_SESSION = 20
 # The write check's row is rolled back, never stored.
 PROBE_SENDER_ID = "tracker-store-write-check"
 # What a turn's queries look up: the latest session start of a conversation,

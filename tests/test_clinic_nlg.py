@@ -83,7 +83,7 @@ def test_a_conversation_begun_before_a_change_gets_the_new_number(settings_file:
 def test_without_a_phone_number_the_plain_reply(settings_file: Path) -> None:
     change(settings_file, phone="", hours="")
     text = say("utter_out_of_scope", tracker())["text"]
-    assert text.endswith("Please ask your care team.")
+    assert text.endswith("Please ask your radiation oncologist or your care team.")
     assert "None" not in text and "{" not in text and "call" not in text
 
 

@@ -133,7 +133,7 @@ def test_without_a_phone_the_reply_has_no_number_and_no_none(
     form = form_of(admin.get("/clinic").text)
     assert admin.post("/clinic", {**form, "phone": "", "hours": ""}).status_code == 302
     text = reply_text(staff.post("/try", {"question": "how much does IGRT cost?"}).text)
-    assert text.endswith("Please ask your care team.")
+    assert text.endswith("Please ask your radiation oncologist or your care team.")
     assert "None" not in text and "You can call" not in text
 
 
