@@ -23,7 +23,7 @@ def test_an_unclear_follow_up_naming_a_site_continues_the_side_effects_answer() 
 
 def test_an_unclear_message_elsewhere_gets_i_dont_know() -> None:
     reply = unclear_reply_to("is the chest wall parking free?", previous_bot_action="utter_greet")
-    assert "i don't know" in reply and "ask your care team" in reply
+    assert "i don't know" in reply and "ask your radiation oncologist or your care team" in reply
     assert_lists(reply, [], CHEST_ONLY)
 
 
