@@ -42,11 +42,12 @@ PREFIX_ENV = "REPLY_CACHE_PREFIX"
 # How long a reply is kept for a retry: a widget retries within minutes.
 DEFAULT_TTL_SECONDS = 3600
 DEFAULT_PREFIX = "igrt:reply:"
-# A claim lives this long unless refreshed; its holder refreshes it every
-# CLAIM_REFRESH_SECONDS, so a dead replica's claim is taken over within about
+# A claim lives this long unless refreshed; its holder refreshes it
+# CLAIM_REFRESHES times in that time, so a dead replica's claim is taken over within about
 # CLAIM_SECONDS while a slow but live turn keeps its claim.
 CLAIM_SECONDS = 8.0
-CLAIM_REFRESH_SECONDS = 2.0
+# Refreshed this many times per lifetime (every 2 s of 8).
+CLAIM_REFRESHES = 4
 POLL_SECONDS = 0.1
 # A Redis that does not answer fails the request instead of holding it up.
 REDIS_TIMEOUT_SECONDS = 2.0
@@ -208,9 +209,11 @@ class Claim:
     async def _keep(self) -> None:
         value = encode(Entry(claim=self.token))
         while True:
-            await asyncio.sleep(CLAIM_REFRESH_SECONDS)
+            await asyncio.sleep(self._cache.claim_seconds / CLAIM_REFRESHES)
             try:
-                if not await self._cache.backend.refresh(self.key, value, CLAIM_SECONDS):
+                if not await self._cache.backend.refresh(
+                    self.key, value, self._cache.claim_seconds
+                ):
                     return
             except ReplyCacheUnavailable:
                 continue  # logged; the next round may reach it again
@@ -235,9 +238,15 @@ class Outcome:
 
 
 class ReplyCache:
-    def __init__(self, backend: Backend, ttl: float = DEFAULT_TTL_SECONDS) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        ttl: float = DEFAULT_TTL_SECONDS,
+        claim_seconds: float = CLAIM_SECONDS,
+    ) -> None:
         self.backend = backend
         self.ttl = ttl
+        self.claim_seconds = claim_seconds
 
     async def claim_or_wait(self, key: str, max_wait: float) -> Outcome | None:
         """A claim, or the replies stored for key; None when another claim is
@@ -246,7 +255,7 @@ class ReplyCache:
         deadline = time.monotonic() + max_wait
         seen_claim = False
         while True:
-            if await self.backend.add(key, encode(Entry(claim=token)), CLAIM_SECONDS):
+            if await self.backend.add(key, encode(Entry(claim=token)), self.claim_seconds):
                 return Outcome(claim=Claim(self, key, token), took_over=seen_claim)
             entry = decode(await self.backend.get(key))
             if entry is not None and entry.replies is not None:

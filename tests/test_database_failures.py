@@ -336,37 +336,56 @@ def postgres_refusing(_: Path) -> dict[str, Any]:
 
 
 def postgres_missing_database(_: Path) -> dict[str, Any]:
-    return postgres_store(POSTGRES["port"], f"missing_{uuid.uuid4().hex[:12]}")
+    return postgres_store(POSTGRES["port"], f"missing_{uuid.uuid4().hex[:12]}", startup_attempts=1)
 
 
-@pytest.mark.parametrize(
-    ("settings", "cause"),
-    [
-        (sqlite_in_missing_folder, "does not exist"),
-        (sqlite_in_file_that_is_not_a_folder, "is not a folder"),
-        pytest.param(postgres_refusing, "Connection refused", marks=needs_postgres),
-        pytest.param(postgres_missing_database, "does not exist", marks=needs_postgres),
-    ],
-)
-def test_rasa_does_not_start_on_a_database_it_cannot_open(
-    tmp_path: Path, settings: Any, cause: str
-) -> None:
-    code, log = run_rasa_until_exit(tmp_path, settings(tmp_path))
+START_FAILURES = [
+    (sqlite_in_missing_folder, "does not exist"),
+    (sqlite_in_file_that_is_not_a_folder, "is not a folder"),
+    pytest.param(postgres_refusing, "Connection refused", marks=needs_postgres),
+    pytest.param(postgres_missing_database, "does not exist", marks=needs_postgres),
+]
+
+
+def test_rasa_does_not_start_on_a_database_it_cannot_open(tmp_path: Path) -> None:
+    """One real `rasa run`: the store's refusal ends the process, exit code 1.
+    The other causes are the same refusal, checked in process below."""
+    code, log = run_rasa_until_exit(tmp_path, sqlite_in_missing_folder(tmp_path))
     assert code is not None, f"Rasa started serving without its database:\n{log[-3000:]}"
     assert code != 0
     line = next(line for line in log.splitlines() if "Cannot start:" in line)
+    assert "the conversation database could not" in line and "does not exist" in line, line
+
+
+def refusal_logged_by_the_store(settings: dict[str, Any], caplog: pytest.LogCaptureFixture) -> str:
+    """Builds the store as Rasa does from endpoints.yml (`url` as host) and
+    returns the line it logs when it refuses to start."""
+    options = {k: v for k, v in settings.items() if k not in {"type", "url"}}
+    with (
+        caplog.at_level(logging.ERROR, logger="stores.sql"),
+        pytest.raises(TrackerStoreUnavailable),
+    ):
+        StrictSQLTrackerStore(host=settings.get("url"), **options)
+    return next(r.getMessage() for r in caplog.records if "Cannot start:" in r.getMessage())
+
+
+@pytest.mark.parametrize(("settings", "cause"), START_FAILURES)
+def test_the_store_refuses_a_database_it_cannot_open(
+    tmp_path: Path, settings: Any, cause: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    line = refusal_logged_by_the_store(settings(tmp_path), caplog)
     assert "the conversation database could not" in line and cause in line, line
 
 
-def test_rasa_does_not_start_on_a_database_it_cannot_write(tmp_path: Path) -> None:
+def test_the_store_refuses_a_database_it_cannot_write(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     database = tmp_path / "trackers.db"
     SQLTrackerStore(dialect="sqlite", db=str(database))  # tables made, file closed
     with read_only(database):
-        code, log = run_rasa_until_exit(tmp_path, {"type": STRICT, "db": str(database)})
-    assert code is not None, f"Rasa started serving without its database:\n{log[-3000:]}"
-    assert code != 0
-    assert "Cannot start: the conversation database could not write a test row" in log
-    assert "attempt to write a readonly database" in log
+        line = refusal_logged_by_the_store({"dialect": "sqlite", "db": str(database)}, caplog)
+    assert "the conversation database could not write a test row" in line
+    assert "attempt to write a readonly database" in line
 
 
 # --- at run time: SQLite ---------------------------------------------------------------
