@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
+from console import audit
 from console.db import sessions, sign_in_failures, users
 
 ROLES = ("staff", "admin")
@@ -61,8 +62,11 @@ def normalise_name(name: str) -> str:
     return name.strip().lower()[:NAME_CHARS]
 
 
-def create_user(engine: Engine, name: str, password: str, role: str) -> None:
-    """Create the account or, if it exists, set its password and role."""
+def create_user(
+    engine: Engine, name: str, password: str, role: str, by: str = "command line"
+) -> None:
+    """Create the account or, if it exists, set its password and role; audited
+    as done by `by` (who ran the command)."""
     name = normalise_name(name)
     if not name or role not in ROLES:
         raise ValueError(f"a name and a role of {', '.join(ROLES)} are required")
@@ -70,13 +74,23 @@ def create_user(engine: Engine, name: str, password: str, role: str) -> None:
         raise ValueError(f"the password must have at least {MIN_PASSWORD_CHARS} characters")
     values = {"password_hash": _hasher.hash(password), "role": role}
     with engine.begin() as db:
-        found = db.execute(sa.select(users.c.id).where(users.c.name == name)).first()
+        found = db.execute(sa.select(users.c.id, users.c.role).where(users.c.name == name)).first()
         if found:
             db.execute(users.update().where(users.c.id == found.id).values(**values))
             # A new password ends every session of the old one.
-            db.execute(sessions.delete().where(sessions.c.user_id == found.id))
+            ended = db.execute(sessions.delete().where(sessions.c.user_id == found.id)).rowcount
+            audit.record(
+                db,
+                by,
+                "account changed",
+                account=name,
+                role=[found.role, role],
+                password="changed",
+                sessions_ended=ended,
+            )
         else:
             db.execute(users.insert().values(name=name, created_at=time.time(), **values))
+            audit.record(db, by, "account created", account=name, role=role)
         db.execute(sign_in_failures.delete().where(sign_in_failures.c.name == name))
 
 

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 
+from console import audit
 from console.db import checks
 from console.page_sources import fold
 from console.turns import Turn
@@ -238,11 +239,16 @@ def checks_csv(suite: list[Check]) -> str:
 # --- stored suites -------------------------------------------------------------
 
 
-def save_checks(engine: Engine, suite: str, found: list[Check], by: str) -> int:
+def save_checks(
+    engine: Engine, suite: str, found: list[Check], by: str, file: str | None = None
+) -> int:
+    """Add the checks to the suite; audited with their ids and the file's name
+    (the questions themselves are not in the audit log)."""
     now = time.time()
+    ids = []
     with engine.begin() as db:
         for check in found:
-            db.execute(
+            added = db.execute(
                 checks.insert().values(
                     suite=suite,
                     messages=check.question,
@@ -252,6 +258,11 @@ def save_checks(engine: Engine, suite: str, found: list[Check], by: str) -> int:
                     created_at=now,
                 )
             )
+            ids.append(added.inserted_primary_key[0])
+        if file is None:
+            audit.record(db, by, "check saved", suite=suite, ids=ids)
+        else:
+            audit.record(db, by, "checks uploaded", suite=suite, file=file, count=len(ids), ids=ids)
     return len(found)
 
 
@@ -278,6 +289,8 @@ def load_suite(engine: Engine, suite: str) -> list[Check]:
         ]
 
 
-def delete_check(engine: Engine, check_id: int) -> None:
+def delete_check(engine: Engine, check_id: int, by: str) -> None:
     with engine.begin() as db:
-        db.execute(checks.delete().where(checks.c.id == check_id))
+        suite = db.execute(sa.select(checks.c.suite).where(checks.c.id == check_id)).scalar()
+        if db.execute(checks.delete().where(checks.c.id == check_id)).rowcount:
+            audit.record(db, by, "check deleted", suite=suite, id=check_id)

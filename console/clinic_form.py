@@ -1,4 +1,5 @@
-"""The clinic settings form (admins only) and the audit log of its changes.
+"""The clinic settings form (admins only) and the audit log of its changes
+(console/audit.py).
 
 A save writes its audit row and the file in one step: the row is inserted in
 a transaction that commits only once the file is replaced (clinic/settings.py
@@ -8,16 +9,14 @@ failed write leaves no row, and a saved change always has one.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from clinic import settings as clinic
-from console.db import audit_log
+from console import audit
 
 ACTION = "clinic settings"
 # The fields the form edits, with their labels. The emergency and crisis
@@ -84,14 +83,7 @@ def save(engine: Engine, user: str, form: dict[str, str]) -> dict[str, tuple[Any
     if not changes:  # the refused file is replaced by the settings in force
         changes = {"file": ("refused", "replaced")}
     with engine.begin() as db:
-        db.execute(
-            audit_log.insert().values(
-                at=time.time(),
-                user_name=user,
-                action=ACTION,
-                detail=json.dumps({name: list(pair) for name, pair in changes.items()}),
-            )
-        )
+        audit.record(db, user, ACTION, **{name: list(pair) for name, pair in changes.items()})
         # Raises Conflict when the file is no longer the one the form showed,
         # which rolls the audit row back.
         clinic.save(new, form.get("version", ""))
@@ -99,19 +91,16 @@ def save(engine: Engine, user: str, form: dict[str, str]) -> dict[str, tuple[Any
 
 
 def recent_changes(engine: Engine) -> list[dict[str, Any]]:
-    query = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(RECENT_CHANGES)
-    with engine.connect() as db:
-        rows = db.execute(query).all()
     return [
         {
-            "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(row.at)),
-            "user": row.user_name,
+            "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(entry.at)),
+            "user": entry.user_name,
             "changes": [
                 (LABELS.get(name, name), shown(old), shown(new))
-                for name, (old, new) in json.loads(row.detail).items()
+                for name, (old, new) in entry.detail.items()
             ],
         }
-        for row in rows
+        for entry in audit.recent(engine, RECENT_CHANGES, action=ACTION)
     ]
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from console import audit
 from console.db import cursors, inbox
 from console.scrub import scrub
 from console.turns import decision
@@ -103,14 +104,16 @@ def complete_turns(rows: list[Any]) -> list[Any]:
     return rows[:last_user] if last_user else rows
 
 
-def collect(engine: Engine, tracker_url: str) -> int:
-    """Read new patient turns into the inbox; how many were added."""
+def collect(engine: Engine, tracker_url: str, by: str | None = None) -> int:
+    """Read new patient turns into the inbox; how many were added. Audited when
+    someone asked for it (`by`; also when nothing was new), in the transaction
+    that adds the questions; the periodic collection is not audited."""
     with engine.connect() as db:
         row = db.execute(sa.select(cursors.c.position).where(cursors.c.name == CURSOR)).first()
     position = row.position if row else 0
     rows = complete_turns(_events(tracker_url, position))
     if not rows:
-        return 0
+        return _nothing_new(engine, by)
     new_position = rows[-1].id
     added = 0
     with engine.begin() as db:
@@ -122,8 +125,10 @@ def collect(engine: Engine, tracker_url: str) -> int:
                 .where(cursors.c.name == CURSOR, cursors.c.position == position)
                 .values(position=new_position)
             )
-            if claimed.rowcount != 1:
-                return 0  # another console process collected these turns
+            if claimed.rowcount != 1:  # another console process collected these turns
+                if by is not None:
+                    audit.record(db, by, "inbox collected", added=0)
+                return 0
         for text, why, timestamp in unanswered(rows):
             day = datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).date()
             db.execute(
@@ -132,7 +137,15 @@ def collect(engine: Engine, tracker_url: str) -> int:
                 )
             )
             added += 1
+        if by is not None:
+            audit.record(db, by, "inbox collected", added=added)
     return added
+
+
+def _nothing_new(engine: Engine, by: str | None) -> int:
+    if by is not None:
+        audit.record_now(engine, by, "inbox collected", added=0)
+    return 0
 
 
 def pending(engine: Engine) -> list[Item]:
@@ -141,6 +154,13 @@ def pending(engine: Engine) -> list[Item]:
         return [Item(row.id, row.text, row.reason, row.day) for row in db.execute(query)]
 
 
-def mark_reviewed(engine: Engine, item_id: int) -> None:
+def mark_reviewed(engine: Engine, item_id: int, by: str) -> None:
+    """Audited with the question's id only (its text is a patient's words)."""
     with engine.begin() as db:
-        db.execute(inbox.update().where(inbox.c.id == item_id).values(reviewed=True))
+        marked = db.execute(
+            inbox.update()
+            .where(inbox.c.id == item_id, inbox.c.reviewed.is_(False))
+            .values(reviewed=True)
+        )
+        if marked.rowcount:
+            audit.record(db, by, "question marked reviewed", id=item_id)

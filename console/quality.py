@@ -36,6 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from clinic.settings import current, template_values
+from console import audit
 from console.db import quality_jobs
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -219,6 +220,8 @@ def claim(engine: Engine, name: str, user: str, now: float | None = None) -> boo
             .where(sa.or_(jobs.state != "running", jobs.started_at < stale))
             .values(state="running", started_at=now, finished_at=None, started_by=user)
         )
+        if claimed.rowcount == 1:
+            audit.record(db, user, "report refresh started", report=name)
     return claimed.rowcount == 1
 
 

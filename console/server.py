@@ -1,6 +1,6 @@
 """The console's web server (Sanic + Jinja2): sign-in, try a question, checks,
 model comparison, the unanswered-questions inbox, model quality and (admins)
-the clinic's settings.
+the clinic's settings and the audit log of every change (console/audit.py).
 
 Plain server-rendered pages; every POST carries a CSRF token; sessions and
 lock-out counters are in the shared database. Message text is never logged.
@@ -25,7 +25,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from clinic import settings as clinic
-from console import auth, checks, clinic_form, inbox, quality
+from console import audit, auth, checks, clinic_form, inbox, quality
 from console.assistant import Assistant
 from console.db import connect, runs
 from console.page_sources import marked_page
@@ -58,6 +58,7 @@ templates = Environment(
     lstrip_blocks=True,
 )
 templates.filters["utc"] = lambda ts: time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(ts))
+templates.filters["audit_detail"] = audit.shown
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTTPResponse:
@@ -230,10 +231,20 @@ async def checks_page(request: Request) -> HTTPResponse:
     )
 
 
-def store_run(request: Request, run: checks.SuiteRun) -> str:
-    """Keep the results for the CSV download; a user's older runs are dropped."""
+def store_run(request: Request, run: checks.SuiteRun, **what: str) -> str:
+    """Keep the results for the CSV download (a user's older runs are dropped)
+    and audit the run: what ran (`what`: the suite or file) against which model."""
     run_id, user_id = secrets.token_hex(16), request.ctx.session.user.id
     with request.app.ctx.engine.begin() as db:
+        audit.record(
+            db,
+            request.ctx.session.user.name,
+            "checks run",
+            **what,
+            model=request.app.ctx.settings.model.name,
+            checks=len(run.results),
+            failed=len(run.failed),
+        )
         db.execute(runs.delete().where(runs.c.user_id == user_id))
         db.execute(
             runs.insert().values(
@@ -243,9 +254,11 @@ def store_run(request: Request, run: checks.SuiteRun) -> str:
     return run_id
 
 
-async def show_run(request: Request, title: str, found: list[checks.Check]) -> HTTPResponse:
+async def show_run(
+    request: Request, title: str, found: list[checks.Check], **what: str
+) -> HTTPResponse:
     run = await checks.run_checks(request.app.ctx.assistant, found)
-    run_id = store_run(request, run)
+    run_id = store_run(request, run, **what)
     logger.info("console: ran %d checks, %d failed", len(run.results), len(run.failed))
     return render(request, "results.html", title=title, run=run, run_id=run_id)
 
@@ -260,9 +273,10 @@ async def upload(request: Request) -> HTTPResponse:
     except checks.UploadError as error:
         return render_checks_error(request, f"{file.name}: {error}")
     suite = suite_name(request.form.get("suite", ""))
+    user, name = request.ctx.session.user.name, file.name or ""
     if request.form.get("save") and suite:
-        checks.save_checks(request.app.ctx.engine, suite, found, request.ctx.session.user.name)
-    return await show_run(request, f"Checks from {file.name}", found)
+        checks.save_checks(request.app.ctx.engine, suite, found, user, file=name)
+    return await show_run(request, f"Checks from {file.name}", found, file=name)
 
 
 def render_checks_error(request: Request, error: str) -> HTTPResponse:
@@ -282,7 +296,7 @@ async def run_suite(request: Request) -> HTTPResponse:
     found = checks.load_suite(request.app.ctx.engine, suite)
     if not found:
         return render_checks_error(request, "That suite has no checks.")
-    return await show_run(request, f"Suite {suite}", found)
+    return await show_run(request, f"Suite {suite}", found, suite=suite)
 
 
 @signed_in
@@ -320,7 +334,7 @@ async def suite_page(request: Request, suite: str) -> HTTPResponse:
 @signed_in
 @admin_only
 async def delete_check(request: Request, check_id: int) -> HTTPResponse:
-    checks.delete_check(request.app.ctx.engine, check_id)
+    checks.delete_check(request.app.ctx.engine, check_id, request.ctx.session.user.name)
     return response.redirect(f"/checks/suite/{request.form.get('suite', '')}")
 
 
@@ -334,12 +348,23 @@ async def compare(request: Request) -> HTTPResponse:
     candidate = await candidate_assistant(request.app, request.app.ctx.settings.models_dir / model)
     current = await checks.run_checks(request.app.ctx.assistant, found)
     other = await checks.run_checks(candidate, found)
+    changed = checks.changes(current, other)
+    audit.record_now(
+        request.app.ctx.engine,
+        request.ctx.session.user.name,
+        "models compared",
+        suite=suite,
+        model=request.app.ctx.settings.model.name,
+        candidate=model,
+        checks=len(found),
+        changed=len(changed),
+    )
     return render(
         request,
         "compare.html",
         suite=suite,
         model=model,
-        changes=checks.changes(current, other),
+        changes=changed,
         current=current,
         candidate=other,
     )
@@ -370,21 +395,22 @@ async def inbox_page(request: Request) -> HTTPResponse:
 
 @signed_in
 async def inbox_collect(request: Request) -> HTTPResponse:
-    await collect_inbox(request.app)
+    await collect_inbox(request.app, request.ctx.session.user.name)
     return response.redirect("/inbox")
 
 
 @signed_in
 async def inbox_reviewed(request: Request, item_id: int) -> HTTPResponse:
-    inbox.mark_reviewed(request.app.ctx.engine, item_id)
+    inbox.mark_reviewed(request.app.ctx.engine, item_id, request.ctx.session.user.name)
     return response.redirect("/inbox")
 
 
-async def collect_inbox(app: Sanic) -> int:
+async def collect_inbox(app: Sanic, by: str | None = None) -> int:
+    """New patient turns into the inbox (`by`: who asked; None: the periodic job)."""
     settings: Settings = app.ctx.settings
     if not settings.tracker_store_url:
         return 0
-    return await asyncio.to_thread(inbox.collect, app.ctx.engine, settings.tracker_store_url)
+    return await asyncio.to_thread(inbox.collect, app.ctx.engine, settings.tracker_store_url, by)
 
 
 async def collect_periodically(app: Sanic) -> None:
@@ -448,6 +474,16 @@ async def clinic_save(request: Request) -> HTTPResponse:
     # Field names only: values are in the audit log, not the log file.
     logger.info("console: clinic settings saved (%s)", ", ".join(changed))
     return response.redirect("/clinic?saved=1")
+
+
+# --- audit log (admins) -------------------------------------------------------------
+
+
+@signed_in
+@admin_only
+async def audit_page(request: Request) -> HTTPResponse:
+    entries = await asyncio.to_thread(audit.recent, request.app.ctx.engine)
+    return render(request, "audit.html", entries=entries, limit=audit.RECENT)
 
 
 # --- model quality ---------------------------------------------------------------------
@@ -561,6 +597,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> Sanic:
     app.add_route(inbox_reviewed, "/inbox/<item_id:int>/reviewed", methods=["POST"])
     app.add_route(clinic_page, "/clinic", methods=["GET"])
     app.add_route(clinic_save, "/clinic", methods=["POST"])
+    app.add_route(audit_page, "/audit", methods=["GET"])
     app.add_route(quality_page, "/quality", methods=["GET"])
     app.add_route(quality_refresh, "/quality/refresh/<name:str>", methods=["POST"])
     app.add_route(quality_image, "/quality/nlu/<name:str>", methods=["GET"])

@@ -25,13 +25,23 @@ def read_password() -> str:
     return first
 
 
+def who() -> str:
+    """Who ran the command, for the audit log: the OS account when known."""
+    try:
+        return f"command line ({getpass.getuser()})"
+    except (KeyError, OSError):  # no name for the uid (a bare container)
+        return "command line"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--name", required=True)
     parser.add_argument("--role", choices=auth.ROLES, default="staff")
     args = parser.parse_args(argv)
     try:
-        auth.create_user(connect(load().database_url), args.name, read_password(), args.role)
+        auth.create_user(
+            connect(load().database_url), args.name, read_password(), args.role, by=who()
+        )
     except ValueError as error:
         print(f"Not saved: {error}", file=sys.stderr)
         return 2

@@ -18,7 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+import sqlalchemy as sa
 from assistant_server import MODEL, PROJECT, TEST_PORTS_ENV
+
+from console.db import audit_log
 
 
 def _ports() -> range:
@@ -71,6 +74,16 @@ class Console:
     def log(self) -> str:
         return self.log_file.read_text(errors="replace")
 
+    def audit_rows(self, after: int = 0) -> list:
+        """The audit log's rows with an id above `after`, oldest first."""
+        query = sa.select(audit_log).where(audit_log.c.id > after).order_by(audit_log.c.id)
+        with sa.create_engine(self.database_url).connect() as db:
+            return db.execute(query).all()
+
+    def last_audit_id(self) -> int:
+        rows = self.audit_rows()
+        return rows[-1].id if rows else 0
+
     def add_user(self, name: str, role: str = "staff", password: str = PASSWORD) -> None:
         """`make staff-user` (-o install: the shared venv is never reinstalled)."""
         subprocess.run(
@@ -82,6 +95,17 @@ class Console:
             capture_output=True,
             timeout=60,
         )  # fmt: skip
+
+
+def audited(rows: list, user: str, action: str, *never: str) -> list:
+    """The rows of `user` doing `action` (at least one); none of the texts
+    `never` (questions, patients' words) is in any row."""
+    for row in rows:
+        for text in never:
+            assert text.lower() not in f"{row.user_name} {row.action} {row.detail}".lower(), row
+    found = [row for row in rows if (row.user_name, row.action) == (user, action)]
+    assert found, f"no {action!r} by {user!r} in {[(r.user_name, r.action) for r in rows]}"
+    return found
 
 
 def _start(args: list[str], env: dict[str, str], log_file: Path) -> subprocess.Popen:

@@ -88,7 +88,7 @@ def test_checks_and_inbox_are_shared(database_url: str) -> None:
             inbox_table.insert().values(text="[NAME] asks", reason="scope check", day="2026-11-29")
         )
     [item] = inbox.pending(second)
-    inbox.mark_reviewed(second, item.id)
+    inbox.mark_reviewed(second, item.id, "desk")
     assert inbox.pending(first) == []
 
 

@@ -4,11 +4,13 @@ who asked."""
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 
 from console.db import inbox
 from staff_console.conftest import PATIENT_SENDERS, ModelRuns
-from staff_console.console_env import Console, StaffClient
+from staff_console.console_env import Console, StaffClient, audited
 
 PLANTED = ["John", "Smith", "jane.doe", "212-555-0123", "00483920", "03/14/1958"]
 
@@ -16,6 +18,7 @@ PLANTED = ["John", "Smith", "jane.doe", "212-555-0123", "00483920", "03/14/1958"
 def test_unanswered_questions_are_collected_scrubbed_and_anonymous(
     console: Console, staff: StaffClient, model_runs: ModelRuns
 ) -> None:
+    since = console.last_audit_id()
     written = model_runs.patient_turns.result()
     assert written.returncode == 0, written.stderr[-3000:]
     assert staff.post("/inbox/collect").status_code == 302
@@ -42,3 +45,11 @@ def test_unanswered_questions_are_collected_scrubbed_and_anonymous(
     assert staff.post(f"/inbox/{first}/reviewed").status_code == 302
     assert f"/inbox/{first}/reviewed" not in staff.get("/inbox").text
     assert "jane.doe" not in console.log() and "Smith" not in console.log()
+    # Audited with ids and counts: no patient's words.
+    audit = console.audit_rows(since)
+    words = [*PLANTED, "dose of radiation", "the thing with the stuff", "cost", *PATIENT_SENDERS]
+    collected = audited(audit, "front-desk", "inbox collected", *words)
+    # Two collections asked for; the first (or the console's periodic one) added the five.
+    assert len(collected) == 2 and json.loads(collected[1].detail) == {"added": 0}
+    [reviewed] = audited(audit, "front-desk", "question marked reviewed")
+    assert json.loads(reviewed.detail) == {"id": first}

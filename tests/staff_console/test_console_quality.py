@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from staff_console.console_env import Console, StaffClient
+from staff_console.console_env import Console, StaffClient, audited
 
 # A 1x1 PNG, standing in for Rasa's plots.
 PNG = base64.b64decode(
@@ -75,9 +75,12 @@ def test_the_reports_are_shown(staff: StaffClient, reports: None) -> None:
 def test_an_admin_refreshes_the_reading_grades_in_the_background(
     admin: StaffClient, console: Console
 ) -> None:
+    since = console.last_audit_id()
     assert admin.post("/quality/refresh/nope").status_code == 404
     started = admin.post("/quality/refresh/grades")
     assert (started.status_code, started.headers["location"]) == (302, "/quality")
+    [row] = audited(console.audit_rows(since), "manager", "report refresh started")
+    assert json.loads(row.detail) == {"report": "grades"}
     deadline = time.monotonic() + 120
     page = admin.get("/quality").text
     while "Last refresh: done" not in page and time.monotonic() < deadline:

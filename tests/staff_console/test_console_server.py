@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
 import shutil
 
@@ -16,7 +17,7 @@ from openpyxl import Workbook
 
 from console import auth
 from console.db import sign_in_failures
-from staff_console.console_env import PASSWORD, Console, StaffClient
+from staff_console.console_env import PASSWORD, Console, StaffClient, audited
 
 
 def text_of(page: str, css_class: str) -> str:
@@ -143,7 +144,10 @@ def test_try_refuses_an_empty_question(staff: StaffClient) -> None:
     assert staff.post("/try", {"question": "  \n "}).status_code == 400
 
 
-def test_save_as_a_check_and_run_the_suite(staff: StaffClient, admin: StaffClient) -> None:
+def test_save_as_a_check_and_run_the_suite(
+    staff: StaffClient, admin: StaffClient, console: Console
+) -> None:
+    since = console.last_audit_id()
     staff.post("/try", {"question": "what is igrt"})
     saved = staff.post(
         "/checks/save",
@@ -170,9 +174,22 @@ def test_save_as_a_check_and_run_the_suite(staff: StaffClient, admin: StaffClien
     check_id = re.search(r"/checks/(\d+)/delete", admin.get("/checks/suite/saved-suite").text)
     assert check_id and staff.post(f"/checks/{check_id.group(1)}/delete").status_code == 403
     assert admin.post(f"/checks/{check_id.group(1)}/delete", {"suite": "saved-suite"}).ok
+    # Audited: who saved, ran and deleted what, never the questions or replies.
+    rows = console.audit_rows(since)
+    questions = ("what is igrt", "how do I prepare", "a reply the assistant never gives")
+    saved_rows = audited(rows, "front-desk", "check saved", *questions)
+    assert len(saved_rows) == 2 and json.loads(saved_rows[0].detail)["suite"] == "saved-suite"
+    [ran] = audited(rows, "front-desk", "checks run")
+    assert json.loads(ran.detail) == {
+        "suite": "saved-suite", "model": "current.tar.gz", "checks": 2, "failed": 1
+    }  # fmt: skip
+    [deleted] = audited(rows, "manager", "check deleted")
+    assert json.loads(deleted.detail) == {"suite": "saved-suite", "id": int(check_id.group(1))}
+    assert [row.action for row in rows].count("check deleted") == 1  # not the refused one
 
 
-def test_upload_csv_and_xlsx(staff: StaffClient) -> None:
+def test_upload_csv_and_xlsx(staff: StaffClient, console: Console) -> None:
+    since = console.last_audit_id()
     rows = [
         ("question", "expected_topic", "expected_reply"),
         ("what is igrt", "what_is_igrt", ""),
@@ -196,9 +213,17 @@ def test_upload_csv_and_xlsx(staff: StaffClient) -> None:
     assert staff.post("/checks/upload", files=bad).status_code == 400
     suite = staff.get("/checks/suite-csv/uploaded").text
     assert next(csv.reader(io.StringIO(suite))) == list(rows[0])
+    audit = console.audit_rows(since)
+    questions = [row[0] for row in rows[1:]] + ["Call 911"]
+    [uploaded] = audited(audit, "front-desk", "checks uploaded", *questions)
+    detail = json.loads(uploaded.detail)
+    assert (detail["suite"], detail["file"], detail["count"]) == ("uploaded", "checks.csv", 3)
+    ran = audited(audit, "front-desk", "checks run")
+    assert [json.loads(row.detail)["file"] for row in ran] == ["checks.csv", "checks.xlsx"]
 
 
 def test_compare_two_models(staff: StaffClient, console: Console) -> None:
+    since = console.last_audit_id()
     models = console.database.parent / "models"
     shutil.copy(models / "current.tar.gz", models / "candidate.tar.gz")
     staff.post(
@@ -211,6 +236,11 @@ def test_compare_two_models(staff: StaffClient, console: Console) -> None:
     assert "0 replies changed" in reply.text  # the same model: nothing changed
     refused = staff.post("/checks/compare", {"suite": "compare", "candidate": "../x.tar.gz"})
     assert refused.status_code == 400
+    [compared] = audited(console.audit_rows(since), "front-desk", "models compared", "what is igrt")
+    assert json.loads(compared.detail) == {
+        "suite": "compare", "model": "current.tar.gz", "candidate": "candidate.tar.gz",
+        "checks": 1, "changed": 0,
+    }  # fmt: skip
 
 
 def test_no_message_text_in_the_log(staff: StaffClient, console: Console) -> None:
