@@ -37,6 +37,7 @@ WITH_SERVERS = {
     "test_lifecycle.py",
     "test_retention.py",
     "test_purge_job.py",  # PostgreSQL, as test_retention.py
+    "test_long_conversations.py",  # PostgreSQL too
     "test_server.py",
     "test_supervision.py",
     # The staff console (tests/staff_console/): its server, a browser, model loads.
@@ -46,6 +47,7 @@ WITH_SERVERS = {
     "test_console_quality.py",
     "test_console_browser.py",
     "test_console_inbox.py",
+    "test_console_audit.py",
     "test_make_check.py",
 }
 
