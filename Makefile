@@ -142,8 +142,11 @@ $(DEPLOY_VENV)/.installed: deploy/requirements-check.txt
 deploy-check: $(DEPLOY_VENV)/.installed ## check deploy/ (k8s schemas, checkov, compose) without a cluster
 	$(DEPLOY_VENV)/bin/python scripts/deploy_check.py
 
+# Every test: those that start no server on both cores, then the rest in one
+# process (their servers take fixed and free ports, and each boot wants a core).
 test: lint validate deploy-check train browser-deps $(NGINX) ## lint, validate, deploy-check and every test (what CI runs)
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests -m "not servers" -q -p no:randomly -n 2
+	$(PY) -m pytest tests -m servers
 
 # The tests that start no server, on both cores (pytest-xdist): for the edit-test
 # loop (make test runs all, in one process, and prints the triage table).
