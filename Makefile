@@ -150,8 +150,8 @@ test: lint validate deploy-check train browser-deps $(NGINX) ## lint, validate, 
 
 # The tests that start no server, on both cores (pytest-xdist): for the edit-test
 # loop (make test runs all, in one process, and prints the triage table).
-test-fast: install ## the tests that start no server (the edit-test loop)
-	$(PY) -m pytest tests -m "not servers" -q -p no:randomly -n 2
+test-fast: install ## the tests that start no server, without the blind probe sets (the edit-test loop)
+	$(PY) -m pytest tests -m "not servers and not probes" -q -p no:randomly -n 2
 
 # Speed and memory targets, measured (never timed inside unit tests).
 # bench-cluster starts the cluster on private ports (scripts/bench_cluster.py).
