@@ -68,6 +68,16 @@ inbox = sa.Table(
     sa.Column("reviewed", sa.Boolean, nullable=False, default=False),
 )
 
+# Staff's notes on groups of inbox questions ("what the clinic should add"):
+# groups are made on read, so a group's note is kept on each of its questions.
+inbox_notes = sa.Table(
+    "inbox_notes",
+    metadata,
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("inbox.id"), primary_key=True),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("written_at", sa.Float, nullable=False),
+)
+
 # The last results of a run, for the CSV download (one per user is kept).
 runs = sa.Table(
     "runs",

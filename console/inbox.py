@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from console import audit
-from console.db import cursors, inbox
+from console.db import cursors, inbox, inbox_notes
 from console.scrub import scrub
 from console.turns import decision
 
@@ -164,3 +166,155 @@ def mark_reviewed(engine: Engine, item_id: int, by: str) -> None:
         )
         if marked.rowcount:
             audit.record(db, by, "question marked reviewed", id=item_id)
+
+
+# --- groups of similar questions ------------------------------------------------------
+
+# Cosine similarity (dot / 2 of the project's two-block features) a question
+# needs with a group's representative to join it. Chosen on hand-written
+# pairs (tests/staff_console/test_inbox_groups.py): paraphrases scored 0.47
+# ("how much will it cost" / "how much does the treatment cost"), 0.49 ("where
+# do I park" / "where can I park my car"), 0.74 and above; unrelated questions
+# sharing words scored at most 0.41 ("what dose of radiation will I get with
+# igrt" / "how much radiation dose do I get") and 0.38 ("what does radiation
+# cost" / the dose question). 0.45 sits between the two.
+SIMILAR = 0.45
+MAX_NOTE = 2000
+
+
+@dataclass(frozen=True)
+class Group:
+    representative: Item  # the oldest question of the group
+    members: list[Item]
+    notes: list[str]
+
+    @property
+    def ids(self) -> str:
+        return ",".join(str(item.id) for item in self.members)
+
+
+def grouped(items: list[Item], notes: dict[int, str] | None = None) -> list[Group]:
+    """Greedy grouping: oldest first, each question joins the group whose
+    representative is most similar (at least SIMILAR), else starts one. The
+    most frequent groups come first (then the newest)."""
+    if not items:
+        return []
+    from components.text_features import features, vectorizers  # sklearn: loaded when needed
+
+    ordered = sorted(items, key=lambda item: item.id)
+    rows = features(vectorizers(), [item.text for item in ordered])
+    leaders: list[int] = []  # row of each group's representative
+    members: list[list[Item]] = []
+    for row, item in enumerate(ordered):
+        if leaders:
+            similarity = (rows[leaders] @ rows[row].T).toarray().ravel() / 2
+            best = int(similarity.argmax())
+            if similarity[best] >= SIMILAR:
+                members[best].append(item)
+                continue
+        leaders.append(row)
+        members.append([item])
+    notes = notes or {}
+    groups = [
+        Group(group[0], group, list(dict.fromkeys(notes[i.id] for i in group if i.id in notes)))
+        for group in members
+    ]
+    return sorted(groups, key=lambda g: (-len(g.members), -max(i.id for i in g.members)))
+
+
+def pending_groups(engine: Engine) -> list[Group]:
+    items = pending(engine)
+    query = sa.select(inbox_notes).where(inbox_notes.c.item_id.in_([item.id for item in items]))
+    with engine.connect() as db:
+        notes = {row.item_id: row.note for row in db.execute(query)}
+    return grouped(items, notes)
+
+
+def parse_ids(value: str | None) -> list[int]:
+    """The ids a group's form posts ("3,5,8"); malformed parts are ignored."""
+    return sorted({int(part) for part in (value or "").split(",") if part.strip().isdigit()})
+
+
+def mark_group_reviewed(engine: Engine, ids: list[int], by: str) -> int:
+    """Every still-pending question of the group, in one transaction; audited
+    with ids only."""
+    if not ids:
+        return 0
+    with engine.begin() as db:
+        marked = db.execute(
+            inbox.update()
+            .where(inbox.c.id.in_(ids), inbox.c.reviewed.is_(False))
+            .values(reviewed=True)
+        ).rowcount
+        if marked:
+            audit.record(db, by, "question group marked reviewed", ids=ids, marked=marked)
+    return marked
+
+
+def note_group(engine: Engine, ids: list[int], note: str, by: str) -> int:
+    """Keep the note on each pending question of the group (an empty note
+    removes it). Audited with the note's length only: staff may quote patients."""
+    note = note.strip()[:MAX_NOTE]
+    with engine.begin() as db:
+        found = [
+            row.id
+            for row in db.execute(
+                sa.select(inbox.c.id).where(inbox.c.id.in_(ids), inbox.c.reviewed.is_(False))
+            )
+        ]
+        if not found:
+            return 0
+        db.execute(inbox_notes.delete().where(inbox_notes.c.item_id.in_(found)))
+        if note:
+            now = time.time()
+            db.execute(
+                inbox_notes.insert(),
+                [{"item_id": i, "note": note, "written_at": now} for i in found],
+            )
+        audit.record(db, by, "question group noted", ids=found, length=len(note))
+    return len(found)
+
+
+EXPORT_HEADER = """\
+# Suggested training examples from the unanswered-questions inbox.
+# SUGGESTIONS ONLY, for a developer to review; never trained automatically.
+# Rename each intent, merge it into an existing one or drop it, and write its
+# response. Texts are scrubbed patients' questions ([NAME], [PHONE], ... stand
+# for what was removed); nothing here says who asked.
+"""
+
+
+def _example(text: str) -> str:
+    one_line = " ".join(text.split())
+    # "[NAME](" would read as an entity annotation in Rasa's format.
+    return re.sub(r"\]([({\[])", r"] \1", one_line)
+
+
+def export_yaml(groups: list[Group]) -> str:
+    """The pending groups as Rasa NLU data (version 3.1), one intent per group."""
+    lines = [EXPORT_HEADER, 'version: "3.1"']
+    blocks = []
+    for number, group in enumerate(groups, start=1):
+        examples = list(dict.fromkeys(_example(item.text) for item in group.members))
+        examples = [text for text in examples if text]
+        if not examples:
+            continue
+        blocks.append(f"- intent: suggested_group_{number}")
+        blocks.append("  examples: |")
+        blocks.extend(f"    - {text}" for text in examples)
+    lines.append("nlu:" if blocks else "nlu: []")
+    return "\n".join(lines + blocks) + "\n"
+
+
+def export(engine: Engine, by: str) -> str:
+    """The download, audited with counts only."""
+    groups = pending_groups(engine)
+    text = export_yaml(groups)
+    audit.record_now(
+        engine,
+        by,
+        "inbox suggestions exported",
+        groups=len(groups),
+        questions=sum(len(group.members) for group in groups),
+    )
+    return text

@@ -389,8 +389,8 @@ async def candidate_assistant(app: Sanic, model: Path) -> Assistant:
 
 @signed_in
 async def inbox_page(request: Request) -> HTTPResponse:
-    items = inbox.pending(request.app.ctx.engine)
-    return render(request, "inbox.html", items=items)
+    groups = await asyncio.to_thread(inbox.pending_groups, request.app.ctx.engine)
+    return render(request, "inbox.html", groups=groups, max_note=inbox.MAX_NOTE)
 
 
 @signed_in
@@ -403,6 +403,33 @@ async def inbox_collect(request: Request) -> HTTPResponse:
 async def inbox_reviewed(request: Request, item_id: int) -> HTTPResponse:
     inbox.mark_reviewed(request.app.ctx.engine, item_id, request.ctx.session.user.name)
     return response.redirect("/inbox")
+
+
+@signed_in
+async def inbox_group_reviewed(request: Request) -> HTTPResponse:
+    ids = inbox.parse_ids(request.form.get("ids"))
+    inbox.mark_group_reviewed(request.app.ctx.engine, ids, request.ctx.session.user.name)
+    return response.redirect("/inbox")
+
+
+@signed_in
+async def inbox_group_note(request: Request) -> HTTPResponse:
+    ids = inbox.parse_ids(request.form.get("ids"))
+    note = request.form.get("note") or ""
+    inbox.note_group(request.app.ctx.engine, ids, note, request.ctx.session.user.name)
+    return response.redirect("/inbox")
+
+
+@signed_in
+async def inbox_export(request: Request) -> HTTPResponse:
+    text = await asyncio.to_thread(
+        inbox.export, request.app.ctx.engine, request.ctx.session.user.name
+    )
+    return response.text(
+        text,
+        content_type="application/x-yaml; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="suggested_nlu.yml"'},
+    )
 
 
 async def collect_inbox(app: Sanic, by: str | None = None) -> int:
@@ -594,6 +621,9 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> Sanic:
     app.add_route(compare, "/checks/compare", methods=["POST"])
     app.add_route(inbox_page, "/inbox", methods=["GET"])
     app.add_route(inbox_collect, "/inbox/collect", methods=["POST"])
+    app.add_route(inbox_group_reviewed, "/inbox/group/reviewed", methods=["POST"])
+    app.add_route(inbox_group_note, "/inbox/group/note", methods=["POST"])
+    app.add_route(inbox_export, "/inbox/suggestions.yml", methods=["GET"])
     app.add_route(inbox_reviewed, "/inbox/<item_id:int>/reviewed", methods=["POST"])
     app.add_route(clinic_page, "/clinic", methods=["GET"])
     app.add_route(clinic_save, "/clinic", methods=["POST"])
