@@ -14,7 +14,7 @@ from browser.browser_env import AXE_JS, AXE_VIOLATIONS, DESKTOP, PHONE, SCREENSH
 from playwright.sync_api import Browser, Page, expect
 
 from clinic import settings as clinic
-from console.db import checks
+from console.db import checks, inbox, inbox_notes
 from staff_console.console_env import PASSWORD, Console
 from staff_console.test_console_quality import INTENT_REPORT, PNG
 
@@ -158,3 +158,38 @@ def test_quality_page_is_accessible_with_and_without_reports(page: Page, console
         assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     finally:
         shutil.rmtree(console.reports_dir)
+
+
+def test_a_group_of_questions_is_noted_and_reviewed_in_the_browser(
+    page: Page, console: Console
+) -> None:
+    texts = ["where do I park for radiotherapy", "where can I park my car for radiotherapy"]
+    engine = sa.create_engine(console.database_url)
+    with engine.begin() as db:
+        ids = [
+            db.execute(
+                inbox.insert().values(text=text, reason="scope check", day="2026-01-02")
+            ).inserted_primary_key[0]
+            for text in texts
+        ]
+    try:
+        sign_in_with_the_keyboard(page)
+        page.get_by_role("link", name="Unanswered questions").click()
+        group = page.locator("section.inbox-group", has_text=texts[1])
+        expect(group.get_by_role("heading")).to_contain_text("(2 questions)")
+        group.get_by_role("textbox").fill("Add parking directions")
+        group.get_by_role("button", name=re.compile("^Save note")).click()
+        expect(page.locator(".note", has_text="Add parking directions")).to_be_visible()
+        assert violations(page) == []
+        group = page.locator("section.inbox-group", has_text=texts[1])
+        group.get_by_role("button", name=re.compile("^Mark group reviewed")).click()
+        expect(page.get_by_role("heading", name="Unanswered questions")).to_be_visible()
+        expect(page.get_by_text(texts[1])).to_have_count(0)
+        with engine.connect() as db:
+            query = sa.select(inbox.c.reviewed).where(inbox.c.id.in_(ids))
+            assert [row.reviewed for row in db.execute(query)] == [True, True]
+    finally:  # the inbox tests count the planted patients' questions only
+        with engine.begin() as db:
+            db.execute(inbox_notes.delete().where(inbox_notes.c.item_id.in_(ids)))
+            db.execute(inbox.delete().where(inbox.c.id.in_(ids)))
+        engine.dispose()
