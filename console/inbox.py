@@ -97,6 +97,10 @@ def unanswered(rows: list[Any]) -> list[tuple[str, str, float]]:
     return found
 
 
+# Who the audit log names for the automatic purge of old questions.
+RETENTION_JOB = "retention job"
+
+
 def complete_turns(rows: list[Any]) -> list[Any]:
     """A full batch may end inside a turn, its replies still unread: stop before
     the batch's last patient message, which the next collection reads whole."""
@@ -148,6 +152,20 @@ def _nothing_new(engine: Engine, by: str | None) -> int:
     if by is not None:
         audit.record_now(engine, by, "inbox collected", added=0)
     return 0
+
+
+def purge_older_than(engine: Engine, days: int, today: datetime.date | None = None) -> int:
+    """Delete inbox questions (and their notes) collected more than `days` days
+    ago; how many. Audited as the retention job when any went."""
+    today = today or datetime.datetime.now(datetime.timezone.utc).date()
+    cutoff = (today - datetime.timedelta(days=days)).isoformat()
+    with engine.begin() as db:
+        old = sa.select(inbox.c.id).where(inbox.c.day < cutoff)
+        db.execute(inbox_notes.delete().where(inbox_notes.c.item_id.in_(old)))
+        purged = db.execute(inbox.delete().where(inbox.c.day < cutoff)).rowcount
+        if purged:
+            audit.record(db, RETENTION_JOB, "inbox purged", count=purged, days=days)
+    return purged
 
 
 def pending(engine: Engine) -> list[Item]:

@@ -441,13 +441,19 @@ async def collect_inbox(app: Sanic, by: str | None = None) -> int:
 
 
 async def collect_periodically(app: Sanic) -> None:
-    """Reads new patient turns into the inbox now and then; every console
-    process may run it, the shared cursor keeps each turn collected once."""
+    """Reads new patient turns into the inbox now and then, and deletes those
+    past the retention period; every console process may run it, the shared
+    cursor keeps each turn collected once."""
     while True:
         try:
             await collect_inbox(app)
         except Exception as error:  # a bad turn must not stop later collections
             logger.error("console: inbox collection failed (%s)", type(error).__name__)
+        try:
+            days = app.ctx.settings.inbox_retention_days
+            await asyncio.to_thread(inbox.purge_older_than, app.ctx.engine, days)
+        except Exception as error:  # the next round tries again
+            logger.error("console: inbox purge failed (%s)", type(error).__name__)
         await asyncio.sleep(app.ctx.settings.inbox_interval_seconds)
 
 

@@ -32,6 +32,8 @@ class Settings:
     # deployment without TLS on another host name needs this off.
     secure_cookies: bool
     inbox_interval_seconds: int
+    # Inbox questions older than this are deleted by the periodic job.
+    inbox_retention_days: int
     # Where the model-quality reports are written and read (make nlu-report,
     # reading-grades, score: REPORTS_DIR).
     reports_dir: Path
@@ -52,5 +54,6 @@ def load() -> Settings:
         ),
         secure_cookies=_env("CONSOLE_SECURE_COOKIES", "1") != "0",
         inbox_interval_seconds=int(_env("CONSOLE_INBOX_INTERVAL", "600")),
+        inbox_retention_days=max(1, int(_env("CONSOLE_INBOX_RETENTION_DAYS", "30"))),
         reports_dir=Path(_env("CONSOLE_REPORTS_DIR", str(PROJECT / "reports"))),
     )
