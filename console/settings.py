@@ -17,8 +17,9 @@ def _env(name: str, default: str) -> str:
 class Settings:
     host: str
     port: int
-    # SQLAlchemy URL of the accounts, sessions, lock-outs, checks and inbox:
-    # shared by every console process (SQLite under var/, or PostgreSQL).
+    # SQLAlchemy URL of the accounts, sessions, lock-outs, checks, inbox and
+    # audit log: shared by every console process; by default the tracker
+    # store's database (SQLite var/trackers.db, or PostgreSQL).
     database_url: str
     model: Path
     # Where candidate models for a comparison are (models/*.tar.gz).
@@ -41,17 +42,20 @@ class Settings:
 
 def load() -> Settings:
     action_port = _env("ACTION_PORT", "5055")
+    tracker_store_url = _env(
+        "CONSOLE_TRACKER_STORE_URL", f"sqlite:///{PROJECT / 'var' / 'trackers.db'}"
+    )
     return Settings(
         host=_env("CONSOLE_HOST", _env("BIND_HOST", "127.0.0.1")),
         port=int(_env("CONSOLE_PORT", "8001")),
-        database_url=_env("CONSOLE_DATABASE_URL", f"sqlite:///{PROJECT / 'var' / 'console.db'}"),
+        # The console's tables live in the tracker store's database unless told
+        # otherwise: one database to back up, on SQLite or PostgreSQL alike.
+        database_url=_env("CONSOLE_DATABASE_URL", tracker_store_url),
         model=Path(_env("CONSOLE_MODEL", _env("MODEL", str(PROJECT / "models/current.tar.gz")))),
         models_dir=Path(_env("CONSOLE_MODELS_DIR", str(PROJECT / "models"))),
         action_url=_env("CONSOLE_ACTION_URL", f"http://127.0.0.1:{action_port}/webhook"),
         action_token=os.environ.get("ACTION_SERVER_TOKEN", ""),
-        tracker_store_url=_env(
-            "CONSOLE_TRACKER_STORE_URL", f"sqlite:///{PROJECT / 'var' / 'trackers.db'}"
-        ),
+        tracker_store_url=tracker_store_url,
         secure_cookies=_env("CONSOLE_SECURE_COOKIES", "1") != "0",
         inbox_interval_seconds=int(_env("CONSOLE_INBOX_INTERVAL", "600")),
         inbox_retention_days=max(1, int(_env("CONSOLE_INBOX_RETENTION_DAYS", "30"))),
