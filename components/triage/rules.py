@@ -20,6 +20,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from components.text_features import normalise
+from components.triage.language import detect_language
 from components.triage.other_languages import other_language_red_flags
 from components.triage.patterns import as_phrases, compile_pattern
 
@@ -177,7 +178,7 @@ class TriageRules:
         )
         # Another language: its red flags are urgent with no scope (the reply
         # to such a message is otherwise only "I can only answer in English").
-        elsewhere = other_language_red_flags().families(text)
+        elsewhere = other_language_red_flags().families(text, detect_language(text))
         reported = findings | {
             Finding(family, OTHER_LANGUAGE_CONCEPT, Scope.PRESENT) for family in elsewhere
         }
@@ -222,11 +223,14 @@ class TriageRules:
     def _urgent_families(self, findings: set[Finding]) -> tuple[str, ...]:
         urgent = []
         for family, spec in self._families.items():
-            counted = (
-                {Scope.PRESENT, Scope.ASKED} if spec.get("urgent_when_asked") else {Scope.PRESENT}
-            )
-            present = {(f.family, f.concept) for f in findings if f.scope in counted}
-            here = {concept for fam, concept in present if fam == family}
+            here = {
+                f.concept
+                for f in findings
+                if f.family == family
+                and (
+                    f.scope is Scope.PRESENT or (f.scope is Scope.ASKED and _asked_counts(spec, f))
+                )
+            }
             alone = any(spec["concepts"][concept].get("alone") for concept in here)
             combined = any(
                 all(_satisfied(item, here) for item in combination)
@@ -235,6 +239,13 @@ class TriageRules:
             if alone or combined:
                 urgent.append(family)
         return tuple(urgent)
+
+
+def _asked_counts(family: dict, finding: Finding) -> bool:
+    """Some red flags are reported as questions ("is it normal for my stoma to
+    turn black?"): asked about, they are still happening."""
+    concept = family["concepts"].get(finding.concept, {})
+    return bool(family.get("urgent_when_asked") or concept.get("urgent_when_asked"))
 
 
 def _satisfied(item: str | list[str], concepts: set[str]) -> bool:

@@ -25,6 +25,12 @@ RED_FLAGS = [
     ("ht", "bleeding", "pitit mwen ap vomi san"),
     ("fr", "chest_heart", "Mon mari a une douleur a la poitrine depuis une heure"),
     ("pt", "infection", "minha mãe está com febre de 39 e calafrios"),
+    ("pt", "bleeding", "o sangramento da gengiva começou de manhã e ainda não para"),
+    ("pl", "stroke", "tata ma chyba udar, nie może podnieść ręki"),
+    ("it", "infection", "mio marito fa la chemio e stasera ha la febbre"),
+    ("de", "consciousness", "meine Frau ist bewusstlos im Bad"),
+    ("hi", "breathing", "papa ko saans nahi aa rahi theek se"),
+    ("zh", "infection", "爸爸在化疗，现在发烧了"),
 ]
 
 ORDINARY = [
@@ -37,6 +43,9 @@ ORDINARY = [
     "Konbyen tan tretman an dire?",
     "Est-ce que le traitement fait mal ?",
     "Quanto tempo dura cada sessão?",
+    "Wie lange dauert eine Sitzung?",
+    "Quanto dura ogni seduta?",
+    "Ile trwa jedna sesja?",
 ]
 
 ENGLISH_NEAR_MISSES = [
@@ -66,6 +75,27 @@ def test_an_ordinary_question_in_another_language_is_not_urgent(
 @pytest.mark.parametrize("message", ENGLISH_NEAR_MISSES)
 def test_english_is_not_read_as_another_languages_red_flag(message: str) -> None:
     assert other_language_red_flags().families(message) == ()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # Spanish and English have their own scoped patterns: a phrase shared
+        # with them ("infarto", "suicide") must not bypass those.
+        "casi me da un infarto cuando vi la factura",
+        "my daughter volunteers for a suicide prevention line",
+    ],
+)
+def test_a_phrase_shared_with_english_or_spanish_is_left_to_their_patterns(
+    triage: Triage, message: str
+) -> None:
+    assert not triage(message).urgent, triage(message).as_output()
+
+
+def test_both_parts_of_an_and_phrase_must_be_present() -> None:
+    flags = other_language_red_flags()
+    assert "infection" in flags.families("la nonna ha la febbre, fa la chemio")
+    assert flags.families("la nonna fa la chemio da lunedì") == ()
 
 
 def test_folding_drops_tone_marks_and_keeps_korean_syllables_whole() -> None:

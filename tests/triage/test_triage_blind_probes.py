@@ -13,7 +13,11 @@ from triage.harness import Triage
 
 HERE = Path(__file__).parent
 # Where each set stands after the fixes made against it; may only go down.
-MAX_FALSE_ALARM_RATE = {"second_probe.yml": 0.06, "third_probe.yml": 0.025}
+MAX_FALSE_ALARM_RATE = {
+    "second_probe.yml": 0.06,
+    "third_probe.yml": 0.025,
+    "fourth_probe.yml": 0.075,
+}
 PROBES = {
     name: yaml.safe_load((HERE / name).read_text(encoding="utf-8")) for name in MAX_FALSE_ALARM_RATE
 }
