@@ -14,13 +14,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.lib.conversation import latest_intent, previous_answer
-from actions.lib.side_effects import (
-    join_names,
-    mentioned_areas,
-    remembered_areas,
-    utter_any_part,
-    utter_side_effects_for,
-)
+from actions.lib.side_effects import join_names, mentioned_areas, utter_side_effects
 
 ACTION_NAME = "action_side_effects_by_body_site"
 # Answers after which a bare body site ("and the liver?") continues the
@@ -44,23 +38,10 @@ class ActionSideEffectsByBodySite(Action):
             # A diagnosis said out of the blue: noted and remembered, not lectured on.
             dispatcher.utter_message(response="utter_body_site_noted", site=join_names(mentioned))
             return []
-        areas = mentioned or remembered_areas(tracker)
-        if areas:
-            utter_side_effects_for(areas, dispatcher)
-        else:
-            utter_any_part(dispatcher)
-            if intent != "hair_loss":
-                dispatcher.utter_message(response="utter_ask_body_site")
-        if asks_about_a_symptom(tracker):
-            dispatcher.utter_message(response="utter_symptom_safety_line")
+        utter_side_effects(tracker, dispatcher, asks_for_site=intent != "hair_loss")
         return []
 
 
 def continues_side_effects(tracker: Tracker) -> bool:
     """The bot's previous answer was about side effects."""
     return previous_answer(tracker) in SIDE_EFFECTS_ANSWERS
-
-
-def asks_about_a_symptom(tracker: Tracker) -> bool:
-    """Triage (components/triage) saw a symptom asked about as a side effect."""
-    return bool(tracker.latest_message.get("triage", {}).get("symptom_question"))

@@ -24,8 +24,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import scipy.sparse
 import spacy
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -38,7 +36,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.matcher import PhraseMatcher
 
 from components.intents import set_intent
-from components.text_features import features, normalise, vectorizers
+from components.nearest_examples import NearestExamples
+from components.text_features import normalise
 
 SUBJECTS_FILE = (
     Path(__file__).resolve().parents[1] / "knowledge" / "scope" / "neighbouring_subjects.yml"
@@ -51,6 +50,8 @@ REFUSALS = {"out_of_scope", "nlu_fallback"}
 # Intents whose messages are not questions about the page's facts.
 NOT_CHECKED = {OUT_OF_SCOPE, FALLBACK, "emergency", "other_language"}
 DECISION = "right_for_me"
+# A firm decision cue does not override these: they are not page questions.
+NOT_OVERRIDDEN = {DECISION, "emergency", "other_language", "greet", "thank", "goodbye"}
 # A personal decision is answered by the page (decide with the radiation
 # oncologist) whatever its background: another treatment, the cost, a
 # prognosis, daily life, a pregnancy or an effect the page does not list
@@ -76,6 +77,7 @@ class SubjectFinder:
     context_after: PhraseMatcher
     anchors: PhraseMatcher
     decision_cues: PhraseMatcher
+    firm_decision_cues: PhraseMatcher
 
     def find(self, text: str) -> str | None:
         doc = self.nlp.make_doc(normalise(text))
@@ -99,6 +101,11 @@ class SubjectFinder:
         doc = self.nlp.make_doc(normalise(text))
         return bool(self.anchors(doc)) and bool(self.decision_cues(doc))
 
+    def is_firm_decision(self, text: str) -> bool:
+        """Stopping, pausing or skipping one's own treatment, whatever the
+        classifier heard ("should i pause treatment because of the diarrhoea")."""
+        return bool(self.firm_decision_cues(self.nlp.make_doc(normalise(text))))
+
 
 @cache
 def subject_finder() -> SubjectFinder:
@@ -118,6 +125,7 @@ def subject_finder() -> SubjectFinder:
         phrases({"context_after": data["context_after"]}),
         phrases({"anchor": data["anchors"]}),
         phrases({"decision": data["decision_cues"]}),
+        phrases({"firm_decision": data["firm_decision_cues"]}),
     )
 
 
@@ -132,13 +140,12 @@ class ScopeCheck(GraphComponent):
         config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        examples: dict[str, scipy.sparse.csr_matrix] | None = None,
+        examples: NearestExamples | None = None,
     ) -> None:
         self._min_similarity = float(config["min_similarity"])
         self._model_storage = model_storage
         self._resource = resource
-        self._examples = examples or {}
-        self._vectorizers = vectorizers()
+        self._examples = examples or NearestExamples({})
         self._subjects = subject_finder()
 
     @classmethod
@@ -161,20 +168,13 @@ class ScopeCheck(GraphComponent):
         **kwargs: Any,
     ) -> ScopeCheck:
         with model_storage.read_from(resource) as directory:
-            examples = {path.stem: scipy.sparse.load_npz(path) for path in directory.glob("*.npz")}
+            examples = NearestExamples.load(directory)
         return cls(config, model_storage, resource, examples)
 
     def train(self, training_data: TrainingData) -> Resource:
-        by_intent: dict[str, list[str]] = {}
-        for message in training_data.intent_examples:
-            by_intent.setdefault(message.get(INTENT), []).append(message.get(TEXT))
-        examples = {
-            intent: features(self._vectorizers, texts) for intent, texts in by_intent.items()
-        }
+        self._examples = NearestExamples.fit(training_data)
         with self._model_storage.write_to(self._resource) as directory:
-            for intent, matrix in examples.items():
-                scipy.sparse.save_npz(directory / f"{intent}.npz", matrix)
-        self._examples = {intent: matrix.tocsc() for intent, matrix in examples.items()}
+            self._examples.save(directory)
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -185,6 +185,9 @@ class ScopeCheck(GraphComponent):
     def check(self, message: Message) -> None:
         intent = (message.get(INTENT) or {}).get("name")
         text = message.get(TEXT) or ""
+        if intent not in NOT_OVERRIDDEN and self._subjects.is_firm_decision(text):
+            set_intent(message, DECISION)
+            return
         if intent in REFUSALS and self.decides_treatment(text):
             # The classifier refused ("IGRT or brachytherapy for me?", "can I
             # pause for a holiday?"), but it is the page's decision answer.
@@ -214,13 +217,4 @@ class ScopeCheck(GraphComponent):
 
     def similarity(self, text: str, intent: str) -> float:
         """Cosine similarity to the nearest training example of the intent."""
-        examples = self._examples.get(intent)
-        if examples is None:
-            return 1.0  # an intent without examples (a button payload) is not judged
-        message = features(self._vectorizers, [text])
-        # Only the message's own features matter: pick those columns (the
-        # examples are kept column-major for this) rather than multiplying
-        # by the whole hashed space.
-        scores = examples[:, message.indices] @ message.data
-        # Each row has norm sqrt(2) (two l2-normalised blocks).
-        return float(np.max(scores)) / 2 if scores.size else 0.0
+        return self._examples.similarity(text, intent)

@@ -27,6 +27,28 @@ def known_areas(names: list[str]) -> list[BodyArea]:
     return [areas[name] for name in dict.fromkeys(names) if name in areas]
 
 
+def utter_side_effects(
+    tracker: Tracker, dispatcher: CollectingDispatcher, asks_for_site: bool
+) -> None:
+    """The rows of the sites named now or earlier; else the "any part" row,
+    then (`asks_for_site`) which part is treated. A symptom asked about as a
+    side effect also gets the safety line."""
+    areas = mentioned_areas(tracker) or remembered_areas(tracker)
+    if areas:
+        utter_side_effects_for(areas, dispatcher)
+    else:
+        utter_any_part(dispatcher)
+        if asks_for_site:
+            dispatcher.utter_message(response="utter_ask_body_site")
+    if asks_about_a_symptom(tracker):
+        dispatcher.utter_message(response="utter_symptom_safety_line")
+
+
+def asks_about_a_symptom(tracker: Tracker) -> bool:
+    """Triage (components/triage) saw a symptom asked about as a side effect."""
+    return bool(tracker.latest_message.get("triage", {}).get("symptom_question"))
+
+
 def utter_side_effects_for(areas: list[BodyArea], dispatcher: CollectingDispatcher) -> None:
     for row in side_effects_table().values():
         named_here = [area for area in areas if row.key in area.rows]

@@ -2,8 +2,8 @@
 refusal with none of the page's facts; personal decisions get the page's answer.
 
 tests/scope/cases.yml was written blind to the training data and to
-tests/scope/tuning.yml (where the scope bar was chosen); second_probe.yml and
-third_probe.yml by other authors, from the page alone. Replies are judged by
+tests/scope/tuning.yml (where the scope bar was chosen); second_probe.yml,
+third_probe.yml and fourth_probe.yml by other authors, from the page alone. Replies are judged by
 the evaluation rubric (../shared/eval/topics.yml) through the real assistant.
 """
 
@@ -24,11 +24,13 @@ TOPIC_OF = {"refuse": "out_of_scope", "decide": "right_for_me"}
 # any change made against a set: cases.yml refused 90.6%, decided 95.6%,
 # answered 92.1%; second_probe.yml 90.7%, 80.0%, 89.5%; third_probe.yml 83.1%,
 # 71.7%, 86.4% (95.6%, 93.3%, 86.4% after its fixes; four of its seven missed
-# refusals are triage false alarms).
+# refusals are triage false alarms); fourth_probe.yml 97.5%, 95.0%, 69.1%
+# (96.2%, 97.5%, 80.9% after several questions in one message were answered).
 BARS = {
     "cases.yml": {"refuse": 0.97, "decide": 0.95, "answer": 0.9},
     "second_probe.yml": {"refuse": 0.97, "decide": 0.8, "answer": 0.85},
     "third_probe.yml": {"refuse": 0.95, "decide": 0.9, "answer": 0.85},
+    "fourth_probe.yml": {"refuse": 0.95, "decide": 0.95, "answer": 0.78},
 }
 
 
