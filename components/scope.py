@@ -26,17 +26,15 @@ from typing import Any
 
 import spacy
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.matcher import PhraseMatcher
 
 from components.intents import set_intent
-from components.nearest_examples import NearestExamples
+from components.nearest_examples import NearestExamples, NearestExamplesComponent
 from components.text_features import normalise
 
 SUBJECTS_FILE = (
@@ -130,7 +128,7 @@ def subject_finder() -> SubjectFinder:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class ScopeCheck(GraphComponent):
+class ScopeCheck(NearestExamplesComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"min_similarity": 0.3}
@@ -143,39 +141,8 @@ class ScopeCheck(GraphComponent):
         examples: NearestExamples | None = None,
     ) -> None:
         self._min_similarity = float(config["min_similarity"])
-        self._model_storage = model_storage
-        self._resource = resource
-        self._examples = examples or NearestExamples({})
+        super().__init__(config, model_storage, resource, examples)
         self._subjects = subject_finder()
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ScopeCheck:
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> ScopeCheck:
-        with model_storage.read_from(resource) as directory:
-            examples = NearestExamples.load(directory)
-        return cls(config, model_storage, resource, examples)
-
-    def train(self, training_data: TrainingData) -> Resource:
-        self._examples = NearestExamples.fit(training_data)
-        with self._model_storage.write_to(self._resource) as directory:
-            self._examples.save(directory)
-        return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

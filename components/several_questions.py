@@ -26,16 +26,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.intents import set_intent
-from components.nearest_examples import NearestExamples
+from components.nearest_examples import NearestExamples, NearestExamplesComponent
 from components.scope import subject_finder
 
 INTENT_NAME = "several_questions"
@@ -87,7 +85,7 @@ def question_parts(text: str) -> list[str]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class SeveralQuestions(GraphComponent):
+class SeveralQuestions(NearestExamplesComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"min_similarity": 0.45, "min_similarity_beside_refusal": 0.75, "min_margin": 0.05}
@@ -102,38 +100,7 @@ class SeveralQuestions(GraphComponent):
         self._min_similarity = float(config["min_similarity"])
         self._min_similarity_beside_refusal = float(config["min_similarity_beside_refusal"])
         self._min_margin = float(config["min_margin"])
-        self._model_storage = model_storage
-        self._resource = resource
-        self._examples = examples or NearestExamples({})
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SeveralQuestions:
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> SeveralQuestions:
-        with model_storage.read_from(resource) as directory:
-            examples = NearestExamples.load(directory)
-        return cls(config, model_storage, resource, examples)
-
-    def train(self, training_data: TrainingData) -> Resource:
-        self._examples = NearestExamples.fit(training_data)
-        with self._model_storage.write_to(self._resource) as directory:
-            self._examples.save(directory)
-        return self._resource
+        super().__init__(config, model_storage, resource, examples)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

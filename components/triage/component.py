@@ -100,9 +100,8 @@ class TriageClassifier(GraphComponent):
 
     def assess(self, text: str) -> TriageDecision:
         probability = self._classifier.probability(text) if self._classifier else 0.0
-        return decide(
-            self._rules.assess(text), probability, detect_language(text), self._thresholds
-        )
+        language = detect_language(text)
+        return decide(self._rules.assess(text, language), probability, language, self._thresholds)
 
 
 def training_set(training_data: TrainingData) -> tuple[list[str], list[bool]]:

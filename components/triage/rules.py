@@ -20,7 +20,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from components.text_features import normalise
-from components.triage.language import detect_language
+from components.triage.language import Language, detect_language
 from components.triage.other_languages import other_language_red_flags
 from components.triage.patterns import as_phrases, compile_pattern
 
@@ -154,7 +154,9 @@ class TriageRules:
             found[self._nlp.vocab.strings[label]].append((start, end))
         return found
 
-    def assess(self, text: str) -> RuleVerdict:
+    def assess(self, text: str, language: Language | None = None) -> RuleVerdict:
+        """What the rules find; `language` (detected here when not given)
+        decides which other-language phrases count."""
         doc = self._nlp.make_doc(normalise(text))
         matches = [*self._matcher(doc), *self._phrase_matcher(doc)]
         cues = self._cues_in(doc)
@@ -178,7 +180,8 @@ class TriageRules:
         )
         # Another language: its red flags are urgent with no scope (the reply
         # to such a message is otherwise only "I can only answer in English").
-        elsewhere = other_language_red_flags().families(text, detect_language(text))
+        language = language or detect_language(text)
+        elsewhere = other_language_red_flags().families(text, language)
         reported = findings | {
             Finding(family, OTHER_LANGUAGE_CONCEPT, Scope.PRESENT) for family in elsewhere
         }

@@ -37,9 +37,10 @@ class Triage:
         self._thresholds = configured_thresholds()
 
     def __call__(self, text: str) -> TriageDecision:
+        language = detect_language(text)
         return decide(
-            triage_rules().assess(text),
+            triage_rules().assess(text, language),
             self._classifier.probability(text),
-            detect_language(text),
+            language,
             self._thresholds,
         )
