@@ -43,7 +43,7 @@ PYTHON311 ?= $(if $(wildcard $(PYENV_PYTHON311)),$(PYENV_PYTHON311),python3.11)
 DEPLOY_VENV := .venv-deploy
 
 .PHONY: help install train run shell purge test test-fast lint validate lock clean browser-deps bench nlu-report \
-	staff-user check console run-cluster fault-test bench-cluster deploy-check reading-grades score
+	staff-user check console run-cluster fault-test bench-cluster deploy-check reading-grades score test-prerequisites
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-z-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -109,13 +109,16 @@ lint: install ## ruff check and ruff format --check
 validate: install ## rasa data validate
 	$(RASA) data validate --domain domain.yml --data data --config config.yml
 
+# One apt at a time (make test installs both in parallel): apt refuses to
+# run beside another apt instead of waiting for it.
+APT_INSTALL := $(SUDO) flock /tmp/igrt-apt.lock sh -c 'apt-get update && \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y $$0'
+
 $(CHROMIUM):
-	$(SUDO) apt-get update
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+	$(APT_INSTALL) chromium
 
 $(NGINX):
-	$(SUDO) apt-get update
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx
+	$(APT_INSTALL) nginx
 
 run-cluster: train $(NGINX) ## the production shape here: nginx on :8080, 2 Rasa, 2 action servers, PostgreSQL, Redis
 	scripts/run_cluster.sh
@@ -142,16 +145,22 @@ $(DEPLOY_VENV)/.installed: deploy/requirements-check.txt
 deploy-check: $(DEPLOY_VENV)/.installed ## check deploy/ (k8s schemas, checkov, compose) without a cluster
 	$(DEPLOY_VENV)/bin/python scripts/deploy_check.py
 
-# Every test: those that start no server on both cores, then the rest in one
-# process (their servers take fixed and free ports, and each boot wants a core).
-test: lint validate deploy-check train browser-deps $(NGINX) ## lint, validate, deploy-check and every test (what CI runs)
+# Every test: those that start no server on both cores, then the server tests
+# in two groups, one per core (tests/conftest.py): the tests of the shared
+# assistant, and the tests that start their own servers, one at a time.
+# What the tests need is made three jobs at a time: training keeps the cores
+# busy while the other jobs mostly wait on the network and the disk.
+test: ## lint, validate, deploy-check and every test (what CI runs)
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-prerequisites
 	$(PY) -m pytest tests -m "not servers" -q -p no:randomly -n 2
-	$(PY) -m pytest tests -m servers
+	$(PY) -m pytest tests -m servers -p no:randomly -n 2 --dist loadgroup
+
+test-prerequisites: lint validate deploy-check train browser-deps $(NGINX)
 
 # The tests that start no server, on both cores (pytest-xdist): for the edit-test
 # loop (make test runs all, in one process, and prints the triage table).
-test-fast: install ## the tests that start no server, without the blind probe sets (the edit-test loop)
-	$(PY) -m pytest tests -m "not servers and not probes" -q -p no:randomly -n 2
+test-fast: install ## the tests that start no server, without the blind probe sets or model loads (the edit-test loop)
+	$(PY) -m pytest tests -m "not servers and not probes and not slow" -q -p no:randomly -n 2
 
 # Speed and memory targets, measured (never timed inside unit tests).
 # bench-cluster starts the cluster on private ports (scripts/bench_cluster.py).

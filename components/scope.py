@@ -48,8 +48,9 @@ REFUSALS = {"out_of_scope", "nlu_fallback"}
 # Intents whose messages are not questions about the page's facts.
 NOT_CHECKED = {OUT_OF_SCOPE, FALLBACK, "emergency", "other_language"}
 DECISION = "right_for_me"
-# A firm decision cue does not override these: they are not page questions.
-NOT_OVERRIDDEN = {DECISION, "emergency", "other_language", "greet", "thank", "goodbye"}
+# A firm decision cue overrides any intent but these ("thanks, can I quit
+# halfway?" is a decision, not a thank-you).
+NOT_OVERRIDDEN = {DECISION, "emergency", "other_language"}
 # A personal decision is answered by the page (decide with the radiation
 # oncologist) whatever its background: another treatment, the cost, a
 # prognosis, daily life, a pregnancy or an effect the page does not list
@@ -76,13 +77,23 @@ class SubjectFinder:
     anchors: PhraseMatcher
     decision_cues: PhraseMatcher
     firm_decision_cues: PhraseMatcher
+    page_facts: PhraseMatcher
+    page_facts_outweigh: frozenset[str]
 
-    def find(self, text: str) -> str | None:
+    def find(self, text: str, intent: str | None = None) -> str | None:
+        """The neighbouring subject the message is about, if any. A fact the
+        page states for the intent outweighs some subjects (`page_facts`)."""
         doc = self.nlp.make_doc(normalise(text))
+        states_fact = bool(intent) and any(
+            self.nlp.vocab.strings[label] == intent for label, _, _ in self.page_facts(doc)
+        )
         cue_ends = {end for _, _, end in self.context(doc)}
         cue_starts = {start for _, start, _ in self.context_after(doc)}
         anchored = bool(self.anchors(doc))
         for label, start, end in self.subjects(doc):
+            subject = self.nlp.vocab.strings[label]
+            if states_fact and subject in self.page_facts_outweigh:
+                continue
             # "I had chemo last year, what are IGRT's side effects?" and
             # "surgery wasn't an option, so what will radiation do?" are about IGRT.
             background = any(0 <= start - cue_end <= 3 for cue_end in cue_ends) or any(
@@ -90,7 +101,7 @@ class SubjectFinder:
             )
             if anchored and background:
                 continue
-            return self.nlp.vocab.strings[label]
+            return subject
         return None
 
     def is_treatment_decision(self, text: str) -> bool:
@@ -98,6 +109,10 @@ class SubjectFinder:
         choosing it over something else, whether it is worth it."""
         doc = self.nlp.make_doc(normalise(text))
         return bool(self.anchors(doc)) and bool(self.decision_cues(doc))
+
+    def is_treatment_choice(self, text: str) -> bool:
+        """Either kind of decision about the course of treatment."""
+        return self.is_treatment_decision(text) or self.is_firm_decision(text)
 
     def is_firm_decision(self, text: str) -> bool:
         """Stopping, pausing or skipping one's own treatment, whatever the
@@ -124,6 +139,8 @@ def subject_finder() -> SubjectFinder:
         phrases({"anchor": data["anchors"]}),
         phrases({"decision": data["decision_cues"]}),
         phrases({"firm_decision": data["firm_decision_cues"]}),
+        phrases(data["page_facts"]),
+        frozenset(data["page_facts_outweigh"]),
     )
 
 
@@ -162,7 +179,7 @@ class ScopeCheck(NearestExamplesComponent):
             return
         if intent in NOT_CHECKED or intent is None:
             return
-        subject = self._subjects.find(text)
+        subject = self._subjects.find(text, intent)
         if intent == DECISION and subject in DECISION_SUBJECTS:
             subject = None  # choosing between treatments is the page's decision answer
         similarity = self.similarity(text, intent)

@@ -26,8 +26,10 @@ import yaml
 PROJECT = Path(__file__).resolve().parents[1]
 MODEL = PROJECT / "models" / "current.tar.gz"
 START_TIMEOUT_SECONDS = 180
-# The action-server secret of the shared assistant (tests/conftest.py).
+# The action-server secret and the senders' pseudonym key of the shared
+# assistant (tests/conftest.py).
 SHARED_ACTION_SERVER_TOKEN = f"test-token-{secrets.token_hex(16)}"
+SHARED_SENDER_ID_KEY = secrets.token_hex(32)
 
 
 def project_tracker_store(workdir: Path) -> dict[str, Any]:

@@ -7,20 +7,43 @@ import pytest
 from assistant_server import (
     PROJECT,
     SHARED_ACTION_SERVER_TOKEN,
+    SHARED_SENDER_ID_KEY,
     RunningAssistant,
     assistant_running,
 )
+from messaging.platforms import StandIn, channel_env, start_stand_ins
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
-    """One real assistant (all its servers) shared by the tests that talk to it,
-    with an action-server secret the tests know (tests/test_exposure.py) and a
-    copy of clinic.yml (tests/test_clinic_settings_server.py changes it)."""
+def stand_ins() -> Iterator[dict[str, StandIn]]:
+    """Stand-ins of the four messaging platforms' APIs (tests/messaging/)."""
+    started = start_stand_ins()
+    try:
+        yield started
+    finally:
+        for stand_in in started.values():
+            stand_in.stop()
+
+
+@pytest.fixture(scope="session")
+def assistant(
+    tmp_path_factory: pytest.TempPathFactory, stand_ins: dict[str, StandIn]
+) -> Iterator[RunningAssistant]:
+    """One real assistant (all its servers), booted once for every test that
+    talks to it: the widget's REST channel and the four messaging channels,
+    their APIs pointed at the stand-ins, as in production; an action-server
+    secret (tests/test_exposure.py) and a pseudonym key
+    (tests/cluster/test_retried_message.py) the tests know; a copy of
+    clinic.yml (tests/test_clinic_settings_server.py changes it)."""
     workdir = tmp_path_factory.mktemp("assistant")
     settings = workdir / "clinic.yml"
     shutil.copy(PROJECT / "clinic.yml", settings)
-    env = {"ACTION_SERVER_TOKEN": SHARED_ACTION_SERVER_TOKEN, "CLINIC_SETTINGS_FILE": str(settings)}
+    env = {
+        "ACTION_SERVER_TOKEN": SHARED_ACTION_SERVER_TOKEN,
+        "SENDER_ID_KEY": SHARED_SENDER_ID_KEY,
+        "CLINIC_SETTINGS_FILE": str(settings),
+        **channel_env(stand_ins),
+    }
     with assistant_running(workdir, extra_env=env) as running:
         yield running
 
@@ -57,15 +80,22 @@ WITH_SERVERS = {
 BLIND_PROBES = {"test_triage_blind_probes.py"}
 
 
+# make test runs the server tests on two workers (pytest-xdist, --dist
+# loadgroup) in two groups: those that talk to the shared assistant, in one
+# worker, which boots it once; and those that start servers of their own, one
+# after another in the other worker, as their fixed ports and their databases need.
+SHARED_ASSISTANT_GROUP = "shared-assistant"
+OWN_SERVERS_GROUP = "own-servers"
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         path = item.path
-        if (
-            path.name in WITH_SERVERS
-            or "browser" in path.parts
-            or "assistant" in getattr(item, "fixturenames", ())
-            or "apps" in getattr(item, "fixturenames", ())
-        ):
+        fixtures = getattr(item, "fixturenames", ())
+        shares_assistant = "assistant" in fixtures or "apps" in fixtures
+        if path.name in WITH_SERVERS or "browser" in path.parts or shares_assistant:
             item.add_marker(pytest.mark.servers)
+            group = SHARED_ASSISTANT_GROUP if shares_assistant else OWN_SERVERS_GROUP
+            item.add_marker(pytest.mark.xdist_group(group))
         if path.name in BLIND_PROBES:
             item.add_marker(pytest.mark.probes)

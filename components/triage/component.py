@@ -22,6 +22,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.intents import set_intent
+from components.scope import subject_finder
 from components.triage.classifier import UrgencyClassifier
 from components.triage.decision import Thresholds, TriageDecision, decide
 from components.triage.examples import examples_digest, triage_examples
@@ -101,7 +102,13 @@ class TriageClassifier(GraphComponent):
     def assess(self, text: str) -> TriageDecision:
         probability = self._classifier.probability(text) if self._classifier else 0.0
         language = detect_language(text)
-        return decide(self._rules.assess(text, language), probability, language, self._thresholds)
+        return decide(
+            self._rules.assess(text, language),
+            probability,
+            language,
+            self._thresholds,
+            treatment_choice=subject_finder().is_treatment_choice(text),
+        )
 
 
 def training_set(training_data: TrainingData) -> tuple[list[str], list[bool]]:

@@ -11,7 +11,11 @@ on what the rules found:
 - every symptom the rules found is negated, past or asked about, or the
   message reassures ("it passed", "fine now", "mild"): urgent only from
   `scoped_probability`, a high bar, so that "no chest pain, just curious"
-  stays a question.
+  stays a question;
+- the rules found no symptom in a choice about the course of treatment
+  (stopping, delaying, choosing, persuading a relative: components/scope.py):
+  the same high bar, so that "I can't decide between radiotherapy and surgery,
+  help me choose" gets the decision answer, not the emergency one.
 The bars are tuned for recall on cross-validated predictions over the triage
 examples (scripts/tune_triage.py), never on the dev set.
 """
@@ -52,12 +56,16 @@ class TriageDecision:
 
 
 def decide(
-    verdict: RuleVerdict, probability: float, language: Language, bars: Thresholds
+    verdict: RuleVerdict,
+    probability: float,
+    language: Language,
+    bars: Thresholds,
+    treatment_choice: bool = False,
 ) -> TriageDecision:
     if verdict.urgent:
         urgent, decided_by = True, "rules"
     else:
-        urgent = probability >= _bar(verdict, bars)
+        urgent = probability >= _bar(verdict, bars, treatment_choice)
         decided_by = "classifier" if urgent else "none"
     return TriageDecision(
         urgent=urgent,
@@ -69,9 +77,11 @@ def decide(
     )
 
 
-def _bar(verdict: RuleVerdict, bars: Thresholds) -> float:
+def _bar(verdict: RuleVerdict, bars: Thresholds, treatment_choice: bool) -> float:
     if verdict.reassuring or verdict.only_out_of_scope:
         return bars.scoped_probability
     if verdict.symptom_present:
         return bars.symptom_probability
+    if treatment_choice:
+        return bars.scoped_probability
     return bars.unknown_probability

@@ -3,29 +3,25 @@ the reply cache in memory): the real servers, the real SQLite store."""
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
-from assistant_server import RunningAssistant, assistant_running
+from assistant_server import SHARED_SENDER_ID_KEY as KEY
+from assistant_server import RunningAssistant
 
 from channels.rest import pseudonym
 from stores.reply_cache import message_key
 
 pytestmark = pytest.mark.servers
 
-KEY = secrets.token_hex(32)
 
-
-@pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
-    workdir = tmp_path_factory.mktemp("retried")
-    with assistant_running(workdir, extra_env={"SENDER_ID_KEY": KEY}) as assistant:
-        yield assistant
+@pytest.fixture
+def running(assistant: RunningAssistant) -> RunningAssistant:
+    """The shared assistant (tests/conftest.py), whose pseudonym key is known."""
+    return assistant
 
 
 def post(assistant: RunningAssistant, sender: str, text: str, message_id: str) -> requests.Response:

@@ -1,6 +1,6 @@
-"""One real assistant (Rasa and action servers, scripts/run.sh) with all four
-messaging channels enabled, shared by every messaging end-to-end test, and
-the stand-ins of the four platform APIs it talks to; and the same five
+"""The shared assistant (tests/conftest.py: Rasa and action servers,
+scripts/run.sh) with all four messaging channels enabled, for every messaging
+end-to-end test, and the stand-ins of the four platform APIs it talks to; and the same five
 channels (REST too) in process, with a bot that stores what it gets in Rasa's
 SQL tracker store, for the odd-input and fuzz tests."""
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from unittest import mock
 
 import pytest
-from assistant_server import PROJECT, RunningAssistant, assistant_running
+from assistant_server import RunningAssistant
 
 from channels.facebook import SecureFacebookInput
 from channels.rest import PatientRestInput
@@ -42,27 +42,17 @@ class MessagingApps:
 
 
 @pytest.fixture(scope="session")
-def apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MessagingApps]:
-    stand_ins = start_stand_ins()
-    try:
-        # The project's own credentials.yml: the channels take their settings
-        # from the environment, as in production.
-        with assistant_running(
-            tmp_path_factory.mktemp("messaging"),
-            credentials=PROJECT / "credentials.yml",
-            extra_env=channel_env(stand_ins),
-        ) as assistant:
-            yield MessagingApps(
-                assistant,
-                stand_ins,
-                Telegram(assistant.url, stand_ins["telegram"]),
-                Twilio(assistant.url, stand_ins["twilio"]),
-                Messenger(assistant.url, stand_ins["facebook"]),
-                Slack(assistant.url, stand_ins["slack"]),
-            )
-    finally:
-        for stand_in in stand_ins.values():
-            stand_in.stop()
+def apps(assistant: RunningAssistant, stand_ins: dict[str, StandIn]) -> MessagingApps:
+    """The shared assistant (tests/conftest.py), whose four messaging channels
+    take their settings from the environment, as in production."""
+    return MessagingApps(
+        assistant,
+        stand_ins,
+        Telegram(assistant.url, stand_ins["telegram"]),
+        Twilio(assistant.url, stand_ins["twilio"]),
+        Messenger(assistant.url, stand_ins["facebook"]),
+        Slack(assistant.url, stand_ins["slack"]),
+    )
 
 
 @pytest.fixture(scope="module")

@@ -67,3 +67,50 @@ def test_a_choice_about_the_course_of_igrt_is_a_decision(text: str) -> None:
 )
 def test_other_questions_are_not_decisions(text: str) -> None:
     assert not subject_finder().is_treatment_decision(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("could image guidance let them use a higher dose of radiation on it", "benefits"),
+        ("would igrt mean fewer weeks of driving in for treatment", "benefits"),
+        ("can prostate radiation mess with his sex life", "ask_side_effects"),
+        ("do they look every single day at whether the tumor has moved", "during_session"),
+    ],
+)
+def test_a_fact_the_page_states_is_answered_beside_a_neighbouring_subject(
+    text: str, intent: str
+) -> None:
+    assert subject_finder().find(text) is not None  # the subject is named...
+    assert subject_finder().find(text, intent) is None  # ...but the page answers it
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("what dose of radiation will i get", "benefits"),
+        ("can we have sex during igrt", "ask_side_effects"),
+        ("how do i get my sex drive back after pelvic radiation", "ask_side_effects"),
+        ("how many sessions will i need", "during_session"),
+    ],
+)
+def test_the_subject_still_counts_without_the_page_fact(text: str, intent: str) -> None:
+    assert subject_finder().find(text, intent) is not None
+
+
+def test_an_appointment_letter_is_background_but_booking_is_not() -> None:
+    assert subject_finder().find("my appointment letter says igrt, what does it stand for") is None
+    assert subject_finder().find("how do i book an appointment for igrt") == "costs_and_admin"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can i delay igrt until after my son's graduation",
+        "could we postpone my radiation for a month",
+        "thanks, and can i quit halfway if it gets rough",
+        "could i just do half the sessions",
+    ],
+)
+def test_delaying_stopping_or_halving_ones_own_treatment_is_a_firm_decision(text: str) -> None:
+    assert subject_finder().is_firm_decision(text)

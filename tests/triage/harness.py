@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from components.scope import subject_finder
 from components.triage.classifier import UrgencyClassifier
 from components.triage.component import training_set
 from components.triage.decision import Thresholds, TriageDecision, decide
@@ -43,4 +44,5 @@ class Triage:
             self._classifier.probability(text),
             language,
             self._thresholds,
+            treatment_choice=subject_finder().is_treatment_choice(text),
         )
