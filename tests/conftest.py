@@ -88,6 +88,8 @@ SHARED_ASSISTANT_GROUP = "shared-assistant"
 OWN_SERVERS_GROUP = "own-servers"
 
 
+# First, so that pytest-xdist's own hook, which reads the groups, sees them.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         path = item.path
