@@ -146,8 +146,9 @@ deploy-check: $(DEPLOY_VENV)/.installed ## check deploy/ (k8s schemas, checkov, 
 	$(DEPLOY_VENV)/bin/python scripts/deploy_check.py
 
 # Every test: those that start no server on both cores, then the server tests
-# in two groups, one per core (tests/conftest.py): the tests of the shared
-# assistant, and the tests that start their own servers, one at a time.
+# on both cores in groups (tests/conftest.py): the tests of the shared
+# assistant, the console's, the browser's, and those that start their own
+# servers; each group's tests run one after another in one worker.
 # What the tests need is made three jobs at a time: training keeps the cores
 # busy while the other jobs mostly wait on the network and the disk.
 test: ## lint, validate, deploy-check and every test (what CI runs)

@@ -81,11 +81,22 @@ BLIND_PROBES = {"test_triage_blind_probes.py"}
 
 
 # make test runs the server tests on two workers (pytest-xdist, --dist
-# loadgroup) in two groups: those that talk to the shared assistant, in one
-# worker, which boots it once; and those that start servers of their own, one
-# after another in the other worker, as their fixed ports and their databases need.
+# loadgroup), each group in one worker, a group at a time, the largest first:
+# the tests that talk to the shared assistant (booted once); the staff
+# console's (one console, its fixed range of ports); the widget's in the
+# browser (its servers restart on the same ports); and the rest, which start
+# servers of their own, one after another. Databases are throwaway ones with
+# unique names, so groups never share one.
 SHARED_ASSISTANT_GROUP = "shared-assistant"
+FOLDER_GROUPS = {"staff_console": "staff-console", "browser": "browser"}
 OWN_SERVERS_GROUP = "own-servers"
+
+
+def server_group(item: pytest.Item, shares_assistant: bool) -> str:
+    if shares_assistant:
+        return SHARED_ASSISTANT_GROUP
+    folders = [FOLDER_GROUPS[part] for part in item.path.parts if part in FOLDER_GROUPS]
+    return folders[0] if folders else OWN_SERVERS_GROUP
 
 
 # First, so that pytest-xdist's own hook, which reads the groups, sees them.
@@ -97,7 +108,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         shares_assistant = "assistant" in fixtures or "apps" in fixtures
         if path.name in WITH_SERVERS or "browser" in path.parts or shares_assistant:
             item.add_marker(pytest.mark.servers)
-            group = SHARED_ASSISTANT_GROUP if shares_assistant else OWN_SERVERS_GROUP
-            item.add_marker(pytest.mark.xdist_group(group))
+            item.add_marker(pytest.mark.xdist_group(server_group(item, shares_assistant)))
         if path.name in BLIND_PROBES:
             item.add_marker(pytest.mark.probes)

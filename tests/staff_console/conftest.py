@@ -36,7 +36,7 @@ PATIENT_TURNS = [
     [PATIENT_SENDERS[0], "Hi, my name is John Smith. What dose of radiation will I get with IGRT?"],
     [PATIENT_SENDERS[0], "what is igrt"],
     [PATIENT_SENDERS[0], "what dose of radiation will I get with igrt"],
-    [PATIENT_SENDERS[1], "the thing with the stuff"],
+    [PATIENT_SENDERS[1], "the thing with the stuff again"],
     [PATIENT_SENDERS[1], "the thing with the stuff? email me at jane.doe@example.com "
                          "or call 212-555-0123"],
     [PATIENT_SENDERS[2], "My MRN is 00483920 and I was born 03/14/1958, how much will it cost?"],

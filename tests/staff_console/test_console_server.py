@@ -132,7 +132,7 @@ def test_try_a_conversation_with_body_sites_and_sms_options(staff: StaffClient) 
     [
         ("I can't breathe", "emergency layer (triage)"),
         ("what dose of radiation will I get with igrt", "scope check"),
-        ("the thing with the stuff", "fallback"),
+        ("the thing with the stuff again", "fallback"),
     ],
 )
 def test_try_names_the_layer_that_decided(staff: StaffClient, question: str, layer: str) -> None:
