@@ -49,6 +49,7 @@ def test_body_sites_become_entities_with_area_values() -> None:
     assert message.get("text")[entities[0]["start"] : entities[0]["end"]] == "prostrate"
 
 
+@pytest.mark.slow  # trains the triage component
 def test_an_urgent_symptom_overrides_a_confident_classifier(triage: TriageClassifier) -> None:
     message = classified(
         "my dad keeps coughing up blood, is that a side effect?", "ask_side_effects", 0.99
@@ -59,12 +60,14 @@ def test_an_urgent_symptom_overrides_a_confident_classifier(triage: TriageClassi
     assert message.get("triage")["urgent"]
 
 
+@pytest.mark.slow  # trains the triage component
 def test_it_overrides_the_fallback_too(triage: TriageClassifier) -> None:
     message = classified("cant breath", "nlu_fallback", 0.5)
     triage.process([message])
     assert message.get("intent")["name"] == "emergency"
 
 
+@pytest.mark.slow  # trains the triage component
 def test_a_symptom_asked_about_keeps_its_intent_and_is_flagged(triage: TriageClassifier) -> None:
     message = classified("can igrt cause shortness of breath?", "ask_side_effects", 0.8)
     triage.process([message])
@@ -72,6 +75,7 @@ def test_a_symptom_asked_about_keeps_its_intent_and_is_flagged(triage: TriageCla
     assert message.get("triage")["symptom_question"]
 
 
+@pytest.mark.slow  # trains the triage component
 def test_spanish_is_marked_for_the_bilingual_emergency_reply(triage: TriageClassifier) -> None:
     message = classified("mi papá no puede respirar", "out_of_scope", 0.6)
     triage.process([message])
@@ -81,6 +85,7 @@ def test_spanish_is_marked_for_the_bilingual_emergency_reply(triage: TriageClass
     ].items()
 
 
+@pytest.mark.slow  # trains the triage component
 def test_another_language_gets_the_other_language_intent(triage: TriageClassifier) -> None:
     message = classified(
         "quels sont les effets secondaires de la radiothérapie ?", "out_of_scope", 0.6

@@ -214,6 +214,7 @@ def test_slack_sends_plain_text_blocks_with_buttons(apis) -> None:
     ]  # fmt: skip
 
 
+@pytest.mark.slow  # waits out real retries
 def test_a_failing_platform_api_is_logged_without_secrets(apis, caplog) -> None:
     caplog.set_level(logging.DEBUG, logger="channels")
 
@@ -243,6 +244,7 @@ def answering(*answers: tuple[int, dict[str, str]]) -> StandIn:
     return StandIn("flaky", answer).start()
 
 
+@pytest.mark.slow  # waits out real Retry-After delays
 @pytest.mark.parametrize(
     ("answers", "requests_made", "delivered"),
     [
