@@ -162,8 +162,8 @@ test: ## lint, validate, deploy-check and every test (what CI runs)
 
 test-prerequisites: lint validate deploy-check train browser-deps $(NGINX)
 
-# The tests that start no server, on both cores (pytest-xdist): for the edit-test
-# loop (make test runs all, in one process, and prints the triage table).
+# The tests that start no server, on both cores (pytest-xdist), without the
+# blind probes and the slow ones: the edit-test loop (make test runs them all).
 test-fast: install ## the tests that start no server, without the blind probe sets or slow ones (the edit-test loop)
 	$(PY) -m pytest tests -m "not servers and not probes and not slow" -q -p no:randomly -n 2
 

@@ -8,6 +8,7 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.tensorflow.models import RasaModel
 
 from scripts import rasa_speedups
 
@@ -20,9 +21,12 @@ NOT_A_REPLY = {"events": [{"event": "no_such_event"}], "responses": "utter_x"}
 
 @pytest.fixture
 def remote_action(monkeypatch: pytest.MonkeyPatch) -> RemoteAction:
+    # Rasa's own methods come back after each test.
     monkeypatch.setattr(
         RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
     )
+    monkeypatch.setattr(Event, "resolve_by_type", Event.__dict__["resolve_by_type"])
+    monkeypatch.setattr(RasaModel, "load", RasaModel.__dict__["load"])
     rasa_speedups.apply()
     return RemoteAction("action_side_effects_by_body_site", None)
 

@@ -1,8 +1,8 @@
 """The shared assistant (tests/conftest.py: Rasa and action servers,
 scripts/run.sh) with all four messaging channels enabled, for every messaging
-end-to-end test, and the stand-ins of the four platform APIs it talks to; and the same five
-channels (REST too) in process, with a bot that stores what it gets in Rasa's
-SQL tracker store, for the odd-input and fuzz tests."""
+end-to-end test, and the stand-ins of the four platform APIs it talks to; and
+the same five channels (REST too) in process, with a bot that stores what it
+gets in Rasa's SQL tracker store, for the odd-input and fuzz tests."""
 
 from __future__ import annotations
 
