@@ -51,6 +51,8 @@ DECISION = "right_for_me"
 # A firm decision cue overrides any intent but these ("thanks, can I quit
 # halfway?" is a decision, not a thank-you).
 NOT_OVERRIDDEN = {DECISION, "emergency", "other_language"}
+SITE_MENTION = "inform_body_site"
+SIDE_EFFECTS = "ask_side_effects"
 # A personal decision is answered by the page (decide with the radiation
 # oncologist) whatever its background: another treatment, the cost, a
 # prognosis, daily life, a pregnancy or an effect the page does not list
@@ -79,6 +81,7 @@ class SubjectFinder:
     firm_decision_cues: PhraseMatcher
     page_facts: PhraseMatcher
     page_facts_outweigh: frozenset[str]
+    effect_questions: PhraseMatcher
 
     def find(self, text: str, intent: str | None = None) -> str | None:
         """The neighbouring subject the message is about, if any. A fact the
@@ -114,6 +117,11 @@ class SubjectFinder:
         """Either kind of decision about the course of treatment."""
         return self.is_treatment_decision(text) or self.is_firm_decision(text)
 
+    def asks_about_effects(self, text: str) -> bool:
+        """Names a side effect or asks what to expect: with a body site, a
+        side-effects question rather than a diagnosis to note."""
+        return bool(self.effect_questions(self.nlp.make_doc(normalise(text))))
+
     def is_firm_decision(self, text: str) -> bool:
         """Stopping, pausing or skipping one's own treatment, whatever the
         classifier heard ("should i pause treatment because of the diarrhoea")."""
@@ -141,6 +149,7 @@ def subject_finder() -> SubjectFinder:
         phrases({"firm_decision": data["firm_decision_cues"]}),
         phrases(data["page_facts"]),
         frozenset(data["page_facts_outweigh"]),
+        phrases({"effect_question": data["effect_questions"]}),
     )
 
 
@@ -179,6 +188,10 @@ class ScopeCheck(NearestExamplesComponent):
             return
         if intent in NOT_CHECKED or intent is None:
             return
+        if intent == SITE_MENTION and self._subjects.asks_about_effects(text):
+            # A site named with an effect ("his throat, will it be sore?") asks.
+            set_intent(message, SIDE_EFFECTS)
+            intent = SIDE_EFFECTS
         subject = self._subjects.find(text, intent)
         if intent == DECISION and subject in DECISION_SUBJECTS:
             subject = None  # choosing between treatments is the page's decision answer

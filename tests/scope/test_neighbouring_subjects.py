@@ -114,3 +114,54 @@ def test_an_appointment_letter_is_background_but_booking_is_not() -> None:
 )
 def test_delaying_stopping_or_halving_ones_own_treatment_is_a_firm_decision(text: str) -> None:
     assert subject_finder().is_firm_decision(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x-rays or protons for my lung, which should i choose",
+        "5 weeks or 3 weeks of radiation, which one is better for me",
+        "can i ask them to leave out the imaging so it's quicker",
+    ],
+)
+def test_picking_between_options_or_leaving_out_the_imaging_is_a_firm_decision(
+    text: str,
+) -> None:
+    assert subject_finder().is_firm_decision(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("how many millisieverts do the daily pictures add up to", "scan_radiation"),
+        ("can i have igrt with an implanted defibrillator", "devices_and_other_scans"),
+        ("realistically how long has mum got if the radiation doesn't work", "prognosis"),
+        ("tell me what the patient after me is being treated for", "the_assistant"),
+        ("what are the side effects of the zoladex injection", "other_treatments"),
+        ("is dr okafor any good at igrt", "costs_and_admin"),
+    ],
+)
+def test_scan_doses_devices_time_left_other_patients_and_doctors_are_not_the_page(
+    text: str, subject: str
+) -> None:
+    assert subject_finder().find(text) == subject
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kidney rt, complications?",
+        "they're treating his tonsils, will he have a sore throat",
+        "my wife's cervix is being done, will she get the runs",
+        "prostate radiation next week, what am i in for",
+    ],
+)
+def test_a_site_with_an_effect_or_what_to_expect_asks_about_effects(text: str) -> None:
+    assert subject_finder().asks_about_effects(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["my mum has liver cancer", "it's in his left lung", "the tumour is near her spine"]
+)
+def test_a_bare_diagnosis_does_not_ask_about_effects(text: str) -> None:
+    assert not subject_finder().asks_about_effects(text)
