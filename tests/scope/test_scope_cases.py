@@ -2,8 +2,8 @@
 refusal with none of the page's facts; personal decisions get the page's answer.
 
 tests/scope/cases.yml was written blind to the training data and to
-tests/scope/tuning.yml (where the scope bar was chosen); second_probe.yml,
-third_probe.yml and fourth_probe.yml by other authors, from the page alone. Replies are judged by
+tests/scope/tuning.yml (where the scope bar was chosen); second_probe.yml to
+fifth_probe.yml by other authors, from the page alone. Replies are judged by
 the evaluation rubric (../shared/eval/topics.yml) through the real assistant.
 """
 
@@ -26,12 +26,14 @@ TOPIC_OF = {"refuse": "out_of_scope", "decide": "right_for_me"}
 # 71.7%, 86.4% (95.6%, 93.3%, 86.4% after its fixes; four of its seven missed
 # refusals are triage false alarms); fourth_probe.yml 97.5%, 95.0%, 69.1%
 # (96.2%, 97.5%, 80.9% after several questions in one message were answered;
-# 96.2%, 95.0%, 88.2% with the clinical and described-symptom examples).
+# 96.2%, 95.0%, 88.2% with the clinical and described-symptom examples);
+# fifth_probe.yml 93.3%, 87.5%, 82.7% (100%, 97.5%, 83.7% after its fixes).
 BARS = {
     "cases.yml": {"refuse": 0.97, "decide": 0.95, "answer": 0.9},
     "second_probe.yml": {"refuse": 0.97, "decide": 0.9, "answer": 0.9},
     "third_probe.yml": {"refuse": 0.95, "decide": 0.9, "answer": 0.85},
     "fourth_probe.yml": {"refuse": 0.95, "decide": 0.95, "answer": 0.85},
+    "fifth_probe.yml": {"refuse": 0.97, "decide": 0.95, "answer": 0.8},
 }
 
 
