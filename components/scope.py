@@ -29,7 +29,7 @@ import yaml
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from spacy.matcher import PhraseMatcher
 
@@ -186,12 +186,14 @@ class ScopeCheck(NearestExamplesComponent):
             # pause for a holiday?"), but it is the page's decision answer.
             set_intent(message, DECISION)
             return
+        if self.asks_about_a_sites_effects(message, intent, text):
+            # A site named with an effect ("his throat, will it be sore?") asks
+            # for that row of the page's table: two signals of their own, so
+            # the similarity bar does not apply.
+            set_intent(message, SIDE_EFFECTS)
+            return
         if intent in NOT_CHECKED or intent is None:
             return
-        if intent == SITE_MENTION and self._subjects.asks_about_effects(text):
-            # A site named with an effect ("his throat, will it be sore?") asks.
-            set_intent(message, SIDE_EFFECTS)
-            intent = SIDE_EFFECTS
         subject = self._subjects.find(text, intent)
         if intent == DECISION and subject in DECISION_SUBJECTS:
             subject = None  # choosing between treatments is the page's decision answer
@@ -205,6 +207,20 @@ class ScopeCheck(NearestExamplesComponent):
             set_intent(message, OUT_OF_SCOPE)
         elif similarity < self._min_similarity:
             set_intent(message, FALLBACK)
+
+    def asks_about_a_sites_effects(self, message: Message, intent: str | None, text: str) -> bool:
+        """A body site and an effect word, with no neighbouring subject, in a
+        side-effects question, a site mention or a message the classifier was
+        unsure of. A confident out_of_scope stays refused ("is manuka honey
+        good for mouth sores?")."""
+        if intent not in {SIDE_EFFECTS, SITE_MENTION, FALLBACK}:
+            return False
+        names_a_site = any(e.get("entity") == "body_site" for e in message.get(ENTITIES) or [])
+        return (
+            names_a_site
+            and self._subjects.asks_about_effects(text)
+            and self._subjects.find(text, SIDE_EFFECTS) is None
+        )
 
     def decides_treatment(self, text: str) -> bool:
         if not self._subjects.is_treatment_decision(text):
