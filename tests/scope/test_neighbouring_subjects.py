@@ -165,3 +165,56 @@ def test_a_site_with_an_effect_or_what_to_expect_asks_about_effects(text: str) -
 )
 def test_a_bare_diagnosis_does_not_ask_about_effects(text: str) -> None:
     assert not subject_finder().asks_about_effects(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "with my heart failure, is igrt a good option for me",
+        "the consultant left it up to us, should we go ahead",
+        "could i ask for a higher dose so it works faster",
+        "honestly is it worth all the hassle for a slow growing tumour",
+        "would my mum be better off with surgery",
+        "benign growth, keep watching it or treat it now?",
+    ],
+)
+def test_whether_treatment_suits_me_going_ahead_or_waiting_is_a_firm_decision(
+    text: str,
+) -> None:
+    assert subject_finder().is_firm_decision(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "for the daily pictures, do they put me through an mri or a ct",
+        "is it a ct they do on the machine every day",
+        "will my dad need an mri before each session",
+    ],
+)
+def test_which_scanner_takes_the_pictures_is_not_the_page(text: str) -> None:
+    assert subject_finder().find(text, "imaging_types") == "scan_modalities"
+
+
+def test_the_page_answers_what_imaging_is_used_without_naming_a_scanner() -> None:
+    assert subject_finder().find("what kinds of imaging do they use for igrt") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("is my daughter allowed to stay in the room while they zap me", "visit_practicalities"),
+        (
+            "should i leave my wedding ring and jewelry at home on treatment days",
+            ("visit_practicalities"),
+        ),
+        ("how long will his dry mouth last after the radiation", "effects_the_page_does_not_list"),
+        ("can i stop my hair falling out with a cold cap", "remedies"),
+        ("does the igrt machine use ai to find the tumour", "physics"),
+        ("he plays football on sundays, is that ok during radiotherapy", "daily_life"),
+    ],
+)
+def test_the_visit_how_long_an_effect_lasts_remedies_and_sport_are_not_the_page(
+    text: str, subject: str
+) -> None:
+    assert subject_finder().find(text) == subject

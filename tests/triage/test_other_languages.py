@@ -6,8 +6,9 @@ ordinary questions in those languages, and English, are left alone."""
 from __future__ import annotations
 
 import pytest
+import yaml
 
-from components.triage.other_languages import fold, other_language_red_flags
+from components.triage.other_languages import LEXICON, fold, other_language_red_flags
 from triage.harness import Triage
 
 RED_FLAGS = [
@@ -31,6 +32,65 @@ RED_FLAGS = [
     ("de", "consciousness", "meine Frau ist bewusstlos im Bad"),
     ("hi", "breathing", "papa ko saans nahi aa rahi theek se"),
     ("zh", "infection", "爸爸在化疗，现在发烧了"),
+    # Families besides the first nine, Arabic in Latin letters, and the
+    # passive or indirect ways people write of not wanting to live.
+    ("fr", "dehydration", "Ma mère vomit tout ce qu'elle boit depuis hier, elle ne garde rien"),
+    ("zh", "dehydration", "我爸爸喝水都吐，一整天没尿了"),
+    ("ru", "dehydration", "Меня рвёт весь день, даже вода не держится"),
+    ("ar_latn", "dehydration", "ana 3am bastafregh kel shi w ma belt men el sob7"),
+    ("hi", "dehydration", "subah se peshab nahi aaya aur paani bhi ulti ho jata hai"),
+    ("pt", "severe_pain", "estou com uma dor insuportável, o remédio não faz efeito nenhum"),
+    ("ko", "severe_pain", "진통제도 소용없고 참을 수 없는 통증이에요"),
+    ("ht", "severe_pain", "doulè a twò fò, 12 sou 10, grenn doulè yo pa fè anyen"),
+    ("de", "severe_pain", "Mein Vater weint vor Schmerzen, die Schmerzmittel wirken nicht"),
+    ("it", "spinal_cord", "ho un forte mal di schiena e le gambe sono intorpidite da stamattina"),
+    ("ru", "spinal_cord", "Сильно болит спина, и вдруг онемели ноги"),
+    ("ar", "spinal_cord", "فقدت السيطرة على البول فجأة وظهري يوجعني"),
+    ("pl", "spinal_cord", "boli mnie kręgosłup i nie czuję nóg"),
+    ("fr", "blood_clot", "mon mollet gauche est gonflé, chaud et très douloureux"),
+    ("tl", "blood_clot", "namamaga ang isang binti ko, masakit at mainit"),
+    ("de", "blood_clot", "Nur ein Bein ist dick geschwollen und die Wade tut weh"),
+    ("ar_latn", "blood_clot", "ejri mnaf5a w btewja3ni kteer"),
+    ("pt", "injury", "minha avó caiu e bateu a cabeça, ela toma anticoagulante"),
+    ("vi", "injury", "bố tôi bị ngã đập đầu, giờ buồn nôn"),
+    ("ko", "injury", "할머니가 넘어져서 머리를 부딪쳤어요"),
+    ("hi", "injury", "papa gir gaye aur sir pe chot lagi hai"),
+    ("it", "general", "mia moglie è svenuta due volte oggi e il cuore le batte fortissimo"),
+    ("ru", "general", "Он уже несколько раз падал в обморок, сердце колотится"),
+    ("tl", "general", "parang hihimatayin ako, bumibilis ang tibok ng puso ko"),
+    ("pl", "general", "mama zemdlała dwa razy, wezwać karetkę?"),
+    ("ar_latn", "self_harm", "ta3bt men 7ayati, baddi moot w 5alas"),
+    ("ar_latn", "chest_heart", "sadri 3am yewja3ni kteer w 3ara2 bared"),
+    ("ar_latn", "breathing", "mama mish 2adra tetnafas, nafasa ma2tou3"),
+    ("ar_latn", "infection", "3andi 7arara 39 w ana 3am a3mel kimawi"),
+    ("ar_latn", "stroke", "abi wejho mayel w mish 2ader yetkalam"),
+    ("zh", "self_harm", "活着太累了，我是家里的负担，没有我大家会更好"),
+    ("fr", "self_harm", "je suis un fardeau pour mes enfants, ils seraient mieux sans moi"),
+    ("pt", "self_harm", "estou juntando comprimidos para quando não aguentar mais"),
+    ("ko", "self_harm", "그냥 자다가 깨지 않았으면 좋겠어요"),
+    ("de", "self_harm", "Ich habe schon einen Abschiedsbrief geschrieben"),
+    ("ru", "self_harm", "я устала жить, всем будет лучше без меня"),
+    ("vi", "self_harm", "tôi mệt mỏi với cuộc sống, chỉ muốn ngủ luôn không dậy"),
+    ("tl", "self_harm", "pabigat na lang ako sa pamilya ko, sana hindi na ako magising"),
+    ("ht", "self_harm", "mwen bouke viv, li t ap pi bon si m pa la ankò"),
+    ("it", "self_harm", "sono un peso per tutti, vorrei non svegliarmi più"),
+    ("hi", "self_harm", "main sab par bojh hoon, jeene ka mann nahi karta"),
+    ("pl", "self_harm", "jestem ciężarem dla rodziny, mam dość życia"),
+    ("ar", "self_harm", "تعبت من الحياة وبدي اختفي"),
+    ("ko", "breathing", "누우면 숨이 차서 잠을 못 자요"),
+    ("fr", "breathing", "je suis essoufflée même au repos, assise sur le canapé"),
+    ("ru", "bleeding", "папу вырвало чем-то вроде кофейной гущи"),
+    ("de", "bleeding", "Er hat Kaffeesatz erbrochen und der Stuhl ist schwarz"),
+    ("it", "bleeding", "perdo molto sangue dal sedere, con grumi di sangue"),
+    ("vi", "consciousness", "mẹ tôi tự nhiên nói lung tung, không nhận ra ai"),
+    ("pt", "consciousness", "meu pai de repente ficou confuso e está trocando as palavras"),
+    ("ar", "consciousness", "ابوي صار مخربط وما عم يصحى"),
+    ("pl", "infection", "mam chemię i gorączkę 38,5, trzęsie mnie z zimna"),
+    ("ht", "infection", "mwen gen lafyèv 39 e m ap fè chimyo"),
+    ("hi", "infection", "chemo chal rahi hai aur bukhar 102 hai, kapkapi ho rahi"),
+    ("de", "chest_heart", "Druck in der Brust, kalter Schweiß, und der linke Arm ist taub"),
+    ("tl", "chest_heart", "masakit ang dibdib ko at manhid ang kaliwang braso"),
+    ("ar", "chest_heart", "ألم في صدري وتنميل في يدي اليسرى وعرق بارد"),
 ]
 
 ORDINARY = [
@@ -46,6 +106,59 @@ ORDINARY = [
     "Wie lange dauert eine Sitzung?",
     "Quanto dura ogni seduta?",
     "Ile trwa jedna sesja?",
+    # Times, parking, IGRT, mild expected side effects, an illness long ago,
+    # tiredness from waiting, and words that sit next to a red flag: hair
+    # that fell out, a bladder to fill, being confused about a time.
+    "放疗每次要多长时间？停车场在哪里？",
+    "我十年前得过肺炎，现在可以做放疗吗？",
+    "在候诊室等太久了，有点累",
+    "皮肤有点发红，正常吗？",
+    "Bệnh viện có chỗ đậu xe không?",
+    "IGRT là gì vậy?",
+    "Da tôi hơi đỏ sau xạ trị, có bình thường không?",
+    "Tôi mệt vì phải chờ lâu ở phòng chờ",
+    "Anong oras ang appointment ko bukas? Saan ako puwedeng mag-park?",
+    "Medyo pagod ako pagkatapos ng radiation, normal ba iyon?",
+    "Pagod na ako sa paghihintay sa waiting room, ang tagal",
+    "Nalilito ako sa oras ng appointment ko",
+    "방사선 치료는 하루에 몇 분 걸려요?",
+    "10년 전에 폐렴을 앓았는데 치료에 문제가 되나요?",
+    "대기실에서 기다리는 게 너무 지쳐요",
+    "요즘 정신이 없어서 예약을 깜빡했어요",
+    "Я устала ждать в приёмной, когда меня вызовут?",
+    "Что такое IGRT и сколько длится курс лечения?",
+    "Кожа немного покраснела после облучения, это нормально?",
+    "أين موقف السيارات؟ وكم مدة الجلسة؟",
+    "كان عندي التهاب رئوي قبل عشر سنوات، هل هذا مشكلة؟",
+    "أنا تعبان من الانتظار في غرفة الانتظار",
+    "kam jalse lazem a3mel w addeh bta5od kel jalse?",
+    "wein el parking? w shu ya3ni IGRT?",
+    "ta3ban shway ba3d el jalse, hada 3adi?",
+    "Ki kote pou m pake machin nan?",
+    "Mwen bouke tann nan sal datant lan",
+    "J'en ai marre d'attendre dans la salle d'attente, ça fait une heure",
+    "Ma peau est un peu rouge après les séances, est-ce normal ?",
+    "Quanto tempo demora cada sessão e onde posso estacionar?",
+    "Tive pneumonia há dez anos, isso atrapalha o tratamento?",
+    "Estou cansada de esperar na sala de espera",
+    "Posso mudar o horário da minha sessão?",
+    "Jestem trochę zmęczona po naświetlaniach, czy to normalne?",
+    "Gdzie mogę zaparkować samochód?",
+    "Cos'è la IGRT e quanto dura il trattamento?",
+    "Sono stanca di aspettare in sala d'attesa",
+    "Wo kann ich parken und wie lange dauert die Bestrahlung?",
+    "Ich hatte vor zehn Jahren eine Lungenentzündung, ist das ein Problem?",
+    "Ich bin verwirrt, wann ist mein nächster Termin?",
+    "IGRT kya hota hai aur ek session kitni der ka hota hai?",
+    "parking kahan hai? aur thodi thakaan normal hai kya?",
+    "mujhe 10 saal pehle TB hua tha, kya radiation ho sakta hai?",
+    "Ano ang IGRT? Gaano katagal ang buong treatment?",
+    "我有点担心，不想死，这个治疗有效吗？",
+    "Meu cabelo caiu, tomo anticoagulante, é normal?",
+    "Mes cheveux sont tombés, je prends un anticoagulant",
+    "Est-ce qu'il faut avoir la vessie pleine, je ne dois pas uriner avant ?",
+    "Da không sưng, chỉ hơi đỏ",
+    "Essa espera vai me matar",
 ]
 
 ENGLISH_NEAR_MISSES = [
@@ -96,6 +209,35 @@ def test_both_parts_of_an_and_phrase_must_be_present() -> None:
     flags = other_language_red_flags()
     assert "infection" in flags.families("la nonna ha la febbre, fa la chemio")
     assert flags.families("la nonna fa la chemio da lunedì") == ()
+
+
+# The languages of other_languages.yml, Arabizi ("ar_latn") and Hindi in Latin letters among them.
+LANGUAGES = {
+    *("zh", "vi", "tl", "ko", "ru", "ar", "ar_latn"),
+    *("ht", "fr", "pt", "pl", "it", "de", "hi"),
+}
+
+
+def test_every_family_lists_every_language() -> None:
+    spec = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
+    for family, by_language in spec["families"].items():
+        assert set(by_language) == LANGUAGES, family
+        assert all(by_language.values()), family
+
+
+@pytest.mark.parametrize(
+    ("wants", "fears"),
+    [
+        ("我真的想死", "我不想死，治疗有用吗"),
+        ("죽고 싶어요", "죽고 싶지 않아요"),
+        ("tôi muốn chết", "tôi không muốn chết"),
+        ("mwen vle mouri", "mwen pa vle mouri"),
+    ],
+)
+def test_not_wanting_to_die_is_not_read_as_wanting_to(wants: str, fears: str) -> None:
+    flags = other_language_red_flags()
+    assert "self_harm" in flags.families(wants)
+    assert "self_harm" not in flags.families(fears)
 
 
 def test_folding_drops_tone_marks_and_keeps_korean_syllables_whole() -> None:
