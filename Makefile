@@ -157,15 +157,15 @@ deploy-check: $(DEPLOY_VENV)/.installed ## check deploy/ (k8s schemas, checkov, 
 # busy while the other jobs mostly wait on the network and the disk.
 test: ## lint, validate, deploy-check and every test (what CI runs)
 	$(MAKE) --no-print-directory -j3 --output-sync=target test-prerequisites
-	$(PY) -m pytest tests -m "not servers" -q -p no:randomly -n 2
+	$(PY) -m pytest tests -m "not servers" -q -p no:randomly -n 2 --dist loadgroup
 	$(PY) -m pytest tests -m servers -p no:randomly -n 2 --dist loadgroup
 
 test-prerequisites: lint validate deploy-check train browser-deps $(NGINX)
 
 # The tests that start no server, on both cores (pytest-xdist), without the
 # blind probes and the slow ones: the edit-test loop (make test runs them all).
-test-fast: install ## the tests that start no server, without the blind probe sets or slow ones (the edit-test loop)
-	$(PY) -m pytest tests -m "not servers and not probes and not slow" -q -p no:randomly -n 2
+test-fast: install $(NGINX) ## the tests that start no server, without the blind probe sets or slow ones (the edit-test loop)
+	$(PY) -m pytest tests -m "not servers and not probes and not slow" -q -p no:randomly -n 2 --dist loadgroup
 
 # Speed and memory targets, measured (never timed inside unit tests).
 # bench-cluster starts the cluster on private ports (scripts/bench_cluster.py).

@@ -90,6 +90,7 @@ BLIND_PROBES = {"test_triage_blind_probes.py"}
 SHARED_ASSISTANT_GROUP = "shared-assistant"
 FOLDER_GROUPS = {"staff_console": "staff-console", "browser": "browser"}
 OWN_SERVERS_GROUP = "own-servers"
+TRIAGE_GROUP = "triage"
 
 
 def server_group(item: pytest.Item, shares_assistant: bool) -> str:
@@ -109,5 +110,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if path.name in WITH_SERVERS or "browser" in path.parts or shares_assistant:
             item.add_marker(pytest.mark.servers)
             item.add_marker(pytest.mark.xdist_group(server_group(item, shares_assistant)))
+        elif "triage" in fixtures:
+            # One worker builds the triage rules and fits its classifier (5 s),
+            # not both.
+            item.add_marker(pytest.mark.xdist_group(TRIAGE_GROUP))
         if path.name in BLIND_PROBES:
             item.add_marker(pytest.mark.probes)
