@@ -115,7 +115,11 @@ class TriageRules:
                 "reassurance": cues["reassurance"],
             }
         )
-        self._boundaries = {self._norms(word)[0] for word in cues["clause_boundaries"]}
+        # Token sequences: "and i" ends a clause where "and" alone does not
+        # ("no fever and chills" is one).
+        self._boundaries = {
+            tuple(self._norms(word)) for word in cues["clause_boundaries"]
+        }
         self._year = re.compile(cues["history"]["year"])
 
     def _add_concept(self, label: str, patterns: list[str], classes: dict) -> None:
@@ -273,7 +277,7 @@ class _ScopeContext:
         # Negation carries over commas ("no fever, chills or cough"); the other
         # scopes stop at them.
         self._clause = _clauses(doc, rules._boundaries)
-        self._phrase = _clauses(doc, rules._boundaries | {","})
+        self._phrase = _clauses(doc, rules._boundaries | {(",",)})
         # A cue inside a symptom ("can not breathe") or inside a pseudo-negation
         # ("not sure") is not a cue.
         pseudo = {i for s, e in matches["pseudo"] for i in range(s, e)}
@@ -326,10 +330,13 @@ class _ScopeContext:
         )
 
 
-def _clauses(doc: Doc, boundaries: set[str]) -> list[int]:
+def _clauses(doc: Doc, boundaries: set[tuple[str, ...]]) -> list[int]:
+    """Each token's clause number: a new clause starts at each boundary."""
+    norms = [token.norm_ for token in doc]
+    lengths = {len(boundary) for boundary in boundaries}
     clause, ids = 0, []
-    for token in doc:
-        if token.norm_ in boundaries:
+    for i in range(len(norms)):
+        if any(tuple(norms[i : i + n]) in boundaries for n in lengths):
             clause += 1
         ids.append(clause)
     return ids

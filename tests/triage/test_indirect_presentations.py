@@ -37,6 +37,17 @@ from triage.harness import Triage
         "his incision burst open when he sneezed",
         "hiccups nonstop for two days, he can't keep food in",
         "can't even get water down, my throat is so raw from the radiation",
+        # Blood in the bowl, no urine, yellow eyes, a broken chemo line.
+        "the pan was filled with blood and big clots after i went, is that the rt",
+        "she has not had a wee since breakfast yesterday even though she's drinking",
+        "the whites of his eyes have gone yellow and his pee looks like coke",
+        "the chemo pump tubing is leaking all over the bed",
+        "the drip site on her arm is red hot and starting to blister",
+        "i took my morning xeloda twice by mistake",
+        "what if i swallowed all 40 of my sleeping tablets in one go, would it hurt",
+        "he's making a squeaky noise when he breathes in, throat cancer",
+        # One clause ends where "and i" starts a new one.
+        "didn't sleep and i have crushing chest pain now",
     ],
 )
 def test_a_played_down_or_finished_red_flag_is_urgent(triage: Triage, text: str) -> None:
@@ -53,6 +64,10 @@ def test_a_played_down_or_finished_red_flag_is_urgent(triage: Triage, text: str)
         "grandad's airway closed up during radiation in the 70s, does that still happen",
         "there's a small rash on the right side of my face from the mask",
         "we put away his tablets in a locked box because of the grandkids",
+        "i take my capecitabine twice a day after meals, is grapefruit ok",
+        "i carry an epipen for nuts, do i bring it to sessions",
+        "saw a documentary where a man's stoma went black, what should mine look like",
+        "i nearly choked when they told me what parking costs",
     ],
 )
 def test_figures_of_speech_and_old_stories_stay_calm(triage: Triage, text: str) -> None:
