@@ -117,9 +117,7 @@ class TriageRules:
         )
         # Token sequences: "and i" ends a clause where "and" alone does not
         # ("no fever and chills" is one).
-        self._boundaries = {
-            tuple(self._norms(word)) for word in cues["clause_boundaries"]
-        }
+        self._boundaries = {tuple(self._norms(word)) for word in cues["clause_boundaries"]}
         self._year = re.compile(cues["history"]["year"])
 
     def _add_concept(self, label: str, patterns: list[str], classes: dict) -> None:
