@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import ahocorasick
 import wordfreq
 import yaml
 
@@ -50,29 +54,62 @@ def shared_with(phrase: str, language: str) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class RedFlag:
+    """One phrase of the lexicon: its family, the folded literal pieces that
+    must all be in a message, and the pattern that places them ("a~b", "a & b";
+    none for a plain phrase, which is its one piece)."""
+
+    family: str
+    pieces: frozenset[str]
+    pattern: re.Pattern | None
+
+    def in_text(self, folded: str, present: set[str]) -> bool:
+        return self.pieces <= present and (
+            self.pattern is None or self.pattern.search(folded) is not None
+        )
+
+
 class OtherLanguageRedFlags:
+    """Several thousand phrases: an Aho-Corasick automaton finds which pieces a
+    message holds in one pass, and only the phrases made of those pieces are
+    checked. One alternation regex per family took 4 ms a message."""
+
     def __init__(self, spec: dict) -> None:
         self._gap = f".{{0,{int(spec['gap'])}}}?"
-        phrases = {
-            family: [str(p) for ps in by_language.values() for p in ps]
+        self._families = list(spec["families"])
+        flags = [
+            (self._red_flag(family, str(phrase)), str(phrase))
             for family, by_language in spec["families"].items()
-        }
-        self._patterns = {None: self._compile(phrases, excluding=None)}
+            for phrases in by_language.values()
+            for phrase in phrases
+        ]
+        self._pieces = ahocorasick.Automaton()
+        for flag, _ in flags:
+            for piece in flag.pieces:
+                self._pieces.add_word(piece, piece)
+        self._pieces.make_automaton()
+        # By the longest piece of each phrase: a message holds few of them.
+        self._index = {None: self._indexed(flag for flag, _ in flags)}
         for language, code in SCOPED_LANGUAGES.items():
-            self._patterns[language] = self._compile(phrases, excluding=code)
+            self._index[language] = self._indexed(
+                flag for flag, phrase in flags if not shared_with(phrase, code)
+            )
 
-    def _compile(
-        self, phrases: dict[str, list[str]], excluding: str | None
-    ) -> dict[str, re.Pattern]:
-        """One pattern per family, leaving out phrases shared with `excluding`."""
-        compiled = {}
-        for family, listed in phrases.items():
-            kept = [
-                self._phrase(p) for p in listed if not (excluding and shared_with(p, excluding))
-            ]
-            if kept:
-                compiled[family] = re.compile("|".join(kept))
-        return compiled
+    def _red_flag(self, family: str, phrase: str) -> RedFlag:
+        pieces = frozenset(
+            fold(piece) for part in phrase.split(BOTH_MARK) for piece in part.split(GAP_MARK)
+        )
+        plain = GAP_MARK not in phrase and BOTH_MARK not in phrase
+        pattern = None if plain else re.compile(self._phrase(phrase))
+        return RedFlag(family, pieces - {""}, pattern)
+
+    @staticmethod
+    def _indexed(flags: Iterable[RedFlag]) -> dict[str, list[RedFlag]]:
+        index: dict[str, list[RedFlag]] = defaultdict(list)
+        for flag in flags:
+            index[max(flag.pieces, key=len)].append(flag)
+        return dict(index)
 
     def _phrase(self, phrase: str) -> str:
         """ "a~b": b within `gap` characters after a; "a & b": both anywhere."""
@@ -85,8 +122,15 @@ class OtherLanguageRedFlags:
         """The families whose red flags the text names; for a message in English
         or Spanish, only by phrases that are not also words of that language."""
         folded = fold(text)
-        patterns = self._patterns.get(language, self._patterns[None])
-        return tuple(family for family, pattern in patterns.items() if pattern.search(folded))
+        present = {piece for _, piece in self._pieces.iter(folded)}
+        index = self._index.get(language, self._index[None])
+        found = {
+            flag.family
+            for piece in present
+            for flag in index.get(piece, ())
+            if flag.in_text(folded, present)
+        }
+        return tuple(family for family in self._families if family in found)
 
 
 @cache
