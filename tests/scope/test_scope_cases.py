@@ -28,12 +28,15 @@ TOPIC_OF = {"refuse": "out_of_scope", "decide": "right_for_me"}
 # (96.2%, 97.5%, 80.9% after several questions in one message were answered;
 # 96.2%, 95.0%, 88.2% with the clinical and described-symptom examples);
 # fifth_probe.yml 93.3%, 87.5%, 82.7% (100%, 97.5%, 83.7% after its fixes).
+# With the everyday paraphrases and 80 epochs (2026-11-29): cases.yml 99.2%,
+# 100%, 96.0%; second 98.7%, 98.0%, 93.7%; third 98.1%, 100%, 86.4%; fourth
+# 100%, 100%, 87.5%; fifth 100%, 95.0%, 90.4%.
 BARS = {
     "cases.yml": {"refuse": 0.97, "decide": 0.95, "answer": 0.9},
     "second_probe.yml": {"refuse": 0.97, "decide": 0.9, "answer": 0.9},
     "third_probe.yml": {"refuse": 0.95, "decide": 0.9, "answer": 0.85},
-    "fourth_probe.yml": {"refuse": 0.95, "decide": 0.95, "answer": 0.85},
-    "fifth_probe.yml": {"refuse": 0.97, "decide": 0.95, "answer": 0.8},
+    "fourth_probe.yml": {"refuse": 0.97, "decide": 0.95, "answer": 0.85},
+    "fifth_probe.yml": {"refuse": 0.97, "decide": 0.95, "answer": 0.85},
 }
 
 
