@@ -91,6 +91,67 @@ RED_FLAGS = [
     ("de", "chest_heart", "Druck in der Brust, kalter Schweiß, und der linke Arm ist taub"),
     ("tl", "chest_heart", "masakit ang dibdib ko at manhid ang kaliwang braso"),
     ("ar", "chest_heart", "ألم في صدري وتنميل في يدي اليسرى وعرق بارد"),
+    # Somali, Amharic, Farsi (with and without the zero-width non-joiner, on a
+    # Persian or an Arabic keyboard, with Persian digits), Urdu in Latin
+    # letters, and Moroccan and Algerian Darija in Latin letters with digits.
+    ("so", "breathing", "Aabahay ma neefsan karo, bushimihiisuna waa buluug"),
+    ("so", "bleeding", "Hooyaday dhiig ayay matagaysaa tan iyo subaxdii"),
+    ("so", "infection", "Waxaan qaataa kiimo, hadana qandho 38.9 ayaan qabaa"),
+    ("so", "self_harm", "Aad ayaan u daalay, waxaan rabaa inaan dhinto"),
+    ("so", "consciousness", "Awoowe wuu suuxay, miyirkiisii wuu beelay"),
+    ("am", "breathing", "አባቴ መተንፈስ አቃተው"),
+    ("am", "chest_heart", "ደረቴን በጣም ያመኛል፣ ቀዝቃዛ ላብ ያልበኛል"),
+    ("am", "bleeding", "እናቴ ደም አስታወከች"),
+    ("am", "self_harm", "መኖር አልፈልግም፣ ራሴን ማጥፋት እፈልጋለሁ"),
+    ("fa", "breathing", "پدرم نمی‌تونه نفس بکشه و لب‌هاش کبود شده"),
+    ("fa", "breathing", "نمي‌توانم نفس بكشم"),
+    ("fa", "infection", "مادرم شیمی‌درمانی می‌شه و الان تب ۳۸٫۷ داره"),
+    ("fa", "bleeding", "شوهرم خون بالا آورده"),
+    ("fa", "allergic", "بعد از تزریق ماده حاجب لب‌هام ورم کرده"),
+    ("fa", "self_harm", "دیگه از زندگی خسته شدم، دلم می‌خواد بمیرم"),
+    ("fa", "stroke", "صورت بابام یهو کج شد و نمی‌تونه حرف بزنه"),
+    ("ur_latn", "breathing", "ammi ki saans nahi aa rahi aur hont neelay ho gaye hain"),
+    ("ur_latn", "bleeding", "abbu ko khoon ki qay ho rahi hai"),
+    ("ur_latn", "consciousness", "dadi behosh ho gai hain, koi jawab nahi de rahi"),
+    ("ur_latn", "self_harm", "zindagi se tang aa gai hoon, neend ki goliyan jama kar rahi hoon"),
+    ("ur_latn", "infection", "chemo chal rahi hai aur taiz bukhar hai, kapkapi bhi"),
+    ("ar_latn", "infection", "3ndi s5ana 39,2 w kanr3ad"),
+    ("ar_latn", "breathing", "baba ma kaynfssch mzyan, ma 9adrach nt2enfes"),
+    ("ar_latn", "bleeding", "mama kattqiya dem mn sba7"),
+    ("ar_latn", "consciousness", "jddi ghma 3lih f l7mmam"),
+    ("ar_latn", "self_harm", "3yit mn 7yati, bghit nmout"),
+    # A decimal or degree reading with chemotherapy or chills; legs weakening
+    # with retention; a low temperature with confusion; lips, tongue or throat
+    # after an injection or contrast; a fall with a leg turned out or shorter.
+    ("pt", "infection", "faço quimio e hoje estou com 38,6"),
+    ("vi", "infection", "mẹ tôi đang hóa trị, giờ 39 độ"),
+    ("zh", "infection", "我在化疗，今天38.5度"),
+    ("ru", "infection", "после химии 38,7 и всего трясёт"),
+    ("fr", "infection", "je suis sous chimio et j'ai 38,4"),
+    ("ko", "infection", "항암 치료 중인데 38.5도예요"),
+    ("tl", "bleeding", "nagsuka ng dugo si nanay kanina"),
+    ("zh", "spinal_cord", "我的腿越来越没力，站不起来，也尿不出来"),
+    ("ko", "spinal_cord", "다리에 힘이 점점 빠지고 일어설 수가 없고 소변도 안 나와요"),
+    ("vi", "spinal_cord", "chân tôi yếu dần, không đứng được và bí tiểu"),
+    ("ru", "spinal_cord", "Ноги слабеют, не могу встать и не могу помочиться"),
+    ("ru", "consciousness", "У мамы температура 35,2, она очень сонливая и заторможенная"),
+    ("fr", "consciousness", "Mon père a une température de 35,1 et il est confus"),
+    ("pt", "consciousness", "minha avó está com temperatura de 35,3 e muito sonolenta"),
+    ("zh", "consciousness", "奶奶体温35.2度，人有点糊涂"),
+    ("ar", "allergic", "بعد حقنة الصبغة انتفخت شفايفي"),
+    ("fr", "allergic", "après l'injection du produit de contraste j'ai la gorge qui se serre"),
+    ("pt", "allergic", "depois da injeção minha língua inchou"),
+    ("ru", "allergic", "после укола опухли губы и язык"),
+    ("zh", "allergic", "打了造影剂以后喉咙发紧"),
+    ("vi", "allergic", "sau khi tiêm thuốc cản quang môi bị sưng"),
+    ("tl", "allergic", "pagkatapos ng turok namaga ang labi ko"),
+    ("it", "injury", "la nonna è caduta e ha la gamba girata in fuori"),
+    ("pt", "injury", "minha mãe caiu e a perna ficou mais curta"),
+    ("fr", "injury", "mon père est tombé, il a la jambe tournée vers l'extérieur"),
+    ("de", "injury", "Oma ist gestürzt und kann nicht mehr aufstehen"),
+    ("pl", "injury", "babcia przewróciła się i nie może wstać"),
+    ("ru", "injury", "бабушка упала, нога вывернута наружу"),
+    ("hi", "breathing", "papa ke lips neele pad gaye hain"),
 ]
 
 ORDINARY = [
@@ -159,6 +220,38 @@ ORDINARY = [
     "Est-ce qu'il faut avoir la vessie pleine, je ne dois pas uriner avant ?",
     "Da không sưng, chỉ hơi đỏ",
     "Essa espera vai me matar",
+    # Somali, Amharic, Farsi, Urdu and Darija: times, parking, mild
+    # tiredness, IGRT, an illness long ago; anaesthesia ("بیهوشی", which holds
+    # "unconscious"), not peeing before a session, "regularly" ("مرتب", which
+    # holds "fever"), tired of waiting ("3yit mn", as in "tired of my life").
+    "Ballanta berri waa saacadee?",
+    "Xagee baan gaariga dhigi karaa?",
+    "Waxaan dareemayaa daal yar kadib daaweynta, ma caadi baa?",
+    "Waa maxay IGRT?",
+    "Toban sano ka hor ayaan qaaxo qabay, hadda waan fiicanahay",
+    "ቀጠሮዬ ነገ ስንት ሰዓት ነው?",
+    "መኪና የት ማቆም እችላለሁ?",
+    "ትንሽ ድካም ይሰማኛል፣ የተለመደ ነው?",
+    "IGRT ምንድን ነው?",
+    "نوبت فردای من ساعت چنده؟",
+    "پارکینگ بیمارستان کجاست؟",
+    "بعد از پرتودرمانی کمی خسته‌ام، طبیعیه؟",
+    "IGRT چیه؟",
+    "ده سال پیش ذات‌الریه داشتم، مشکلی نیست؟",
+    "آیا برای پرتودرمانی بیهوشی لازم است؟",
+    "قبل از جلسه نباید ادرار کنم؟",
+    "من مرتب داروهامو می‌خورم و شیمی‌درمانی هم می‌رم",
+    "kal mera appointment kitne baje hai?",
+    "gaari kahan park karun?",
+    "thori thakan mehsoos ho rahi hai, kya ye normal hai?",
+    "mujhe das saal pehle TB hua tha, ab theek hoon",
+    "fin n9der nparki tomobil?",
+    "chno hiya IGRT?",
+    "3yit mn ntsenna f salle d'attente",
+    "3am lowel kant 3ndi s5ana w daba ana mzyan",
+    # A number that is an age, and "mỗi" (each), which folds to "moi" (lips).
+    "Мне 35 лет, после химии немного сонливая",
+    "mỗi ngày da hơi sưng một chút có sao không?",
 ]
 
 ENGLISH_NEAR_MISSES = [
@@ -211,10 +304,12 @@ def test_both_parts_of_an_and_phrase_must_be_present() -> None:
     assert flags.families("la nonna fa la chemio da lunedì") == ()
 
 
-# The languages of other_languages.yml, Arabizi ("ar_latn") and Hindi in Latin letters among them.
+# The languages of other_languages.yml: Arabizi and Darija ("ar_latn"), Hindi
+# and Urdu in Latin letters ("hi", "ur_latn"), Farsi, Somali and Amharic among them.
 LANGUAGES = {
     *("zh", "vi", "tl", "ko", "ru", "ar", "ar_latn"),
     *("ht", "fr", "pt", "pl", "it", "de", "hi"),
+    *("ur_latn", "fa", "so", "am"),
 }
 
 
@@ -238,6 +333,32 @@ def test_not_wanting_to_die_is_not_read_as_wanting_to(wants: str, fears: str) ->
     flags = other_language_red_flags()
     assert "self_harm" in flags.families(wants)
     assert "self_harm" not in flags.families(fears)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "نمی\u200cتونم نفس بکشم",  # with the zero-width non-joiner
+        "نمی تونم نفس بکشم",
+        "نمیتونم نفس بکشم",
+        "نمي\u200cتونم نفس بكشم",  # Arabic keyboard: ي and ك
+    ],
+)
+def test_farsi_is_matched_however_the_prefix_is_joined(message: str) -> None:
+    assert "breathing" in other_language_red_flags().families(message)
+
+
+@pytest.mark.parametrize("reading", ["تب ۳۹", "تب 39", "تب ٣٩", "تبم ۳۸٫۵ شده"])
+def test_a_farsi_fever_is_read_in_persian_arabic_or_western_digits(reading: str) -> None:
+    assert "infection" in other_language_red_flags().families(reading)
+
+
+def test_a_decimal_temperature_needs_chemotherapy_or_chills() -> None:
+    flags = other_language_red_flags()
+    assert "infection" in flags.families("faço quimio e estou com 38,5")
+    assert flags.families("faço quimio desde março, tenho 38 anos") == ()
+    assert "consciousness" in flags.families("температура 35,4 и очень сонливый")
+    assert flags.families("мне 35 лет, немного сонливая после облучения") == ()
 
 
 def test_folding_drops_tone_marks_and_keeps_korean_syllables_whole() -> None:
