@@ -12,6 +12,11 @@ do not trust DIET's softmax score:
    was taught, however confident DIET is: the intent becomes `nlu_fallback`,
    whose action still answers a follow-up and otherwise says "I don't know".
 
+A body site named with an effect word ("kidney rt, complications?") is a
+side-effects question, answered from that site's row, when DIET chose side
+effects, a site mention or was unsure: two signals that need no similar
+training example.
+
 Personal decisions (`right_for_me`) about other treatments or where to be
 treated are exempt: "IGRT or chemo for me?" gets the page's answer about
 deciding with the radiation oncologist. Runs before triage, so an urgent message still wins.
@@ -191,6 +196,8 @@ class ScopeCheck(NearestExamplesComponent):
             # for that row of the page's table: two signals of their own, so
             # the similarity bar does not apply.
             set_intent(message, SIDE_EFFECTS)
+            scope = {"intent": SIDE_EFFECTS, "subject": None, "site_and_effect": True}
+            message.set(SCOPE_KEY, scope, add_to_output=True)
             return
         if intent in NOT_CHECKED or intent is None:
             return

@@ -60,6 +60,8 @@ def decision(parse: dict[str, Any]) -> Decision:
         return Decision("emergency layer (triage)", f"language: {triage.get('language')}")
     if scope.get("subject"):
         return Decision("scope check", f"neighbouring subject: {scope['subject']}")
+    if scope.get("site_and_effect"):
+        return Decision("scope check", "a body site with an effect word: that site's side effects")
     if scope and intent == FALLBACK and scope.get("intent") != FALLBACK:
         return Decision(
             "scope check",

@@ -33,6 +33,8 @@ def outcome(result: dict, bar: float) -> str:
     scope = result.get("scope")
     if not scope:  # not checked: emergency, another language, or DIET unsure
         return "refuse" if result["intent"]["name"] in REFUSED else result["intent"]["name"]
+    if scope.get("site_and_effect"):  # a site and an effect: no similarity bar
+        return scope["intent"]
     if scope["subject"] or scope["similarity"] < bar:
         return "refuse"
     return scope["intent"]

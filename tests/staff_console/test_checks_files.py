@@ -120,6 +120,8 @@ def test_decision_reads_the_components_marks() -> None:
     assert decision(subject).layer == "scope check"
     far = {"intent": {"name": "nlu_fallback"}, "scope": {"intent": "benefits", "similarity": 0.1}}
     assert decision(far).layer == "scope check"
+    site = {"intent": {"name": "ask_side_effects"}, "scope": {"site_and_effect": True}}
+    assert "body site" in decision(site).detail
     assert decision({"intent": {"name": "nlu_fallback", "confidence": 0.3}}).layer == "fallback"
     assert decision({"intent": {"name": "benefits"}}).layer == "intent classifier"
 
