@@ -48,6 +48,12 @@ from triage.harness import Triage
         "he's making a squeaky noise when he breathes in, throat cancer",
         # One clause ends where "and i" starts a new one.
         "didn't sleep and i have crushing chest pain now",
+        # Spanish as families write it, violence at home, new confusion.
+        "mi esposo tiene calentura de 38.9 y está en quimio",
+        "mi papá no ha orinado desde anoche y está muy débil",
+        "a veces quisiera dormirme y no despertar más, ya estoy cansada",
+        "my husband hit me last night and i'm scared to go home after treatment",
+        "she keeps asking what year it is, she was perfectly fine this morning",
     ],
 )
 def test_a_played_down_or_finished_red_flag_is_urgent(triage: Triage, text: str) -> None:
@@ -68,6 +74,8 @@ def test_a_played_down_or_finished_red_flag_is_urgent(triage: Triage, text: str)
         "i carry an epipen for nuts, do i bring it to sessions",
         "saw a documentary where a man's stoma went black, what should mine look like",
         "i nearly choked when they told me what parking costs",
+        "a mi abuela le dio un ataque de risa con el técnico, qué lindo",
+        "grandad has had dementia for years and asks what day it is, is igrt ok for him",
     ],
 )
 def test_figures_of_speech_and_old_stories_stay_calm(triage: Triage, text: str) -> None:
