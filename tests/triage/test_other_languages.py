@@ -152,6 +152,37 @@ RED_FLAGS = [
     ("pl", "injury", "babcia przewróciła się i nie może wstać"),
     ("ru", "injury", "бабушка упала, нога вывернута наружу"),
     ("hi", "breathing", "papa ke lips neele pad gaye hain"),
+    # Hindi in Devanagari script and Japanese.
+    ("hi_deva", "breathing", "पापा को सांस नहीं आ रही और होंठ नीले पड़ गए हैं"),
+    ("hi_deva", "bleeding", "मम्मी को खून की उल्टी हो रही है"),
+    ("hi_deva", "seizure", "दादाजी को अभी दौरा पड़ा, मुंह से झाग आ रहा था"),
+    ("hi_deva", "consciousness", "दादी बेहोश हो गई हैं, बुलाने पर जवाब नहीं दे रहीं"),
+    ("hi_deva", "chest_heart", "सीने में दर्द है और ठंडा पसीना आ रहा है"),
+    ("hi_deva", "infection", "कीमो चल रही है और तेज़ बुखार है, कंपकंपी भी"),
+    ("hi_deva", "self_harm", "मैं अब जीना नहीं चाहती, सब पर बोझ हूं"),
+    ("ja", "breathing", "父が息ができないと言っています"),
+    ("ja", "chest_heart", "胸が痛い、冷や汗が止まらない"),
+    ("ja", "bleeding", "母が血を吐いた"),
+    ("ja", "consciousness", "祖母の意識がない、呼んでも返事がない"),
+    ("ja", "seizure", "夫が急にけいれんを起こしました"),
+    ("ja", "self_harm", "もう死にたい、消えてしまいたい"),
+    ("ja", "infection", "抗がん剤治療中で、高熱が出ています"),
+    # A low oxygen saturation, a hand that suddenly cannot hold things,
+    # stridor, vomiting with no fluids kept down, no urine, face and neck
+    # swelling, breathlessness lying flat, pills set aside, lethargy.
+    ("zh", "breathing", "爸爸的血氧饱和度现在是87"),
+    ("zh", "breathing", "妈妈血氧只有85%"),
+    ("zh", "stroke", "妈妈突然手拿不住东西，说话含糊"),
+    ("ar", "breathing", "ابني يتنفس وفيه صفير عالي"),
+    ("ar", "dehydration", "امي تستفرغ من امس وما تقدر تشرب شي"),
+    ("ar", "dehydration", "امي ما تبول من امس"),
+    ("tl", "breathing", "namamaga ang mukha at leeg ni tatay"),
+    ("tl", "breathing", "hirap huminga pag nakahiga si nanay"),
+    ("pt", "self_harm", "não aguento mais, separei os remédios"),
+    ("pt", "self_harm", "às vezes quero acabar com tudo"),
+    ("vi", "dehydration", "mẹ tôi không uống được nước, gần như không đi tiểu"),
+    ("vi", "consciousness", "bố tôi người lừ đừ, nằm li bì cả ngày"),
+    ("ko", "dehydration", "물도 한 모금 못 마시고 소변도 거의 안 나와요"),
 ]
 
 ORDINARY = [
@@ -252,6 +283,25 @@ ORDINARY = [
     # A number that is an age, and "mỗi" (each), which folds to "moi" (lips).
     "Мне 35 лет, после химии немного сонливая",
     "mỗi ngày da hơi sưng một chút có sao không?",
+    # Hindi in Devanagari script and Japanese: a time, parking, mild
+    # tiredness; "सास" (mother-in-law, folded like "सांस", breath), "बेहोशी"
+    # (anaesthesia), hair that fell out, a clot-preventing drug, heat therapy,
+    # not wanting to die; and not peeing before a session.
+    "कल मेरा अपॉइंटमेंट कितने बजे है?",
+    "गाड़ी कहां पार्क करूं?",
+    "थोड़ी थकान लग रही है, क्या यह सामान्य है?",
+    "मेरी सास नहीं आ रही, क्या मैं अकेले आ सकती हूं?",
+    "क्या रेडिएशन के लिए बेहोशी की दवा दी जाएगी?",
+    "मेरे बाल गिर गए, सिर पर खुजली है",
+    "明日の予約は何時ですか？",
+    "駐車場はどこにありますか？",
+    "少し疲れていますが、普通ですか？",
+    "血栓予防の薬を飲んでいますが、治療に影響はありますか？",
+    "温熱療法と抗がん剤は併用できますか？",
+    "死にたくないです。治療は効きますか？",
+    "Trước buổi xạ trị tôi không đi tiểu có được không?",
+    "ما تبول قبل الجلسة؟",
+    "血氧饱和度正常是多少？",
 ]
 
 ENGLISH_NEAR_MISSES = [
@@ -305,11 +355,12 @@ def test_both_parts_of_an_and_phrase_must_be_present() -> None:
 
 
 # The languages of other_languages.yml: Arabizi and Darija ("ar_latn"), Hindi
-# and Urdu in Latin letters ("hi", "ur_latn"), Farsi, Somali and Amharic among them.
+# and Urdu in Latin letters ("hi", "ur_latn"), Hindi in Devanagari ("hi_deva"),
+# Japanese ("ja"), Farsi, Somali and Amharic among them.
 LANGUAGES = {
     *("zh", "vi", "tl", "ko", "ru", "ar", "ar_latn"),
     *("ht", "fr", "pt", "pl", "it", "de", "hi"),
-    *("ur_latn", "fa", "so", "am"),
+    *("ur_latn", "fa", "so", "am", "hi_deva", "ja"),
 }
 
 
