@@ -122,7 +122,12 @@ class SeveralQuestions(NearestExamplesComponent):
         parts = question_parts(text)
         if len(parts) < 2 or not (whole in ANSWERS or whole in OVERRIDABLE):
             return []
-        refused = whole == OUT_OF_SCOPE
+        # When the classifier was unsure, a part about a subject the page does
+        # not cover refuses the message as a whole refusal does: "is 60 Gy a
+        # lot? that's what my letter says" is not answered by its second half.
+        refused = whole == OUT_OF_SCOPE or (
+            whole in OVERRIDABLE and any(subject_finder().find(part) for part in parts)
+        )
         bar = self._min_similarity_beside_refusal if refused else self._min_similarity
         chosen: list[str | None] = [self.part_intent(part, bar) for part in parts]
         if whole in ANSWERS and ANSWERS[whole] not in {ANSWERS[i] for i in chosen if i}:

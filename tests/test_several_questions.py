@@ -75,3 +75,8 @@ def test_every_answer_is_a_domain_intent_with_its_response() -> None:
     for intent in ANSWERS:
         assert intent in domain["intents"]
         assert intent in side_effects or f"utter_{intent}" in domain["responses"], intent
+
+
+def test_a_fragment_beside_a_refused_question_does_not_answer_an_unsure_message() -> None:
+    # "is 40 Gy a lot" is a dose question; the second half is no question.
+    assert check().asked_intents("is 40 Gy a lot? it says so on the letter", "nlu_fallback") == []
