@@ -125,11 +125,13 @@ class SeveralQuestions(NearestExamplesComponent):
         # When the classifier was unsure, a part about a subject the page does
         # not cover refuses the message as a whole refusal does: "is 60 Gy a
         # lot? that's what my letter says" is not answered by its second half.
-        refused = whole == OUT_OF_SCOPE or (
-            whole in OVERRIDABLE and any(subject_finder().find(part) for part in parts)
-        )
+        off_page = [subject_finder().find(part) is not None for part in parts]
+        refused = whole == OUT_OF_SCOPE or (whole in OVERRIDABLE and any(off_page))
         bar = self._min_similarity_beside_refusal if refused else self._min_similarity
-        chosen: list[str | None] = [self.part_intent(part, bar) for part in parts]
+        chosen: list[str | None] = [
+            None if off else self.part_intent(part, bar)
+            for part, off in zip(parts, off_page, strict=True)
+        ]
         if whole in ANSWERS and ANSWERS[whole] not in {ANSWERS[i] for i in chosen if i}:
             unclear = next((i for i, intent in enumerate(chosen) if intent is None), None)
             if unclear is None:
@@ -141,9 +143,8 @@ class SeveralQuestions(NearestExamplesComponent):
         return intents
 
     def part_intent(self, part: str, bar: float) -> str | None:
-        """The answerable intent this part is clearly closest to, if any."""
-        if subject_finder().find(part):
-            return None  # about a subject the page does not cover
+        """The answerable intent this part, about no neighbouring subject, is
+        clearly closest to, if any."""
         ranked = self._examples.ranked(part)
         if not ranked or ranked[0][0] not in ANSWERS:
             return None
